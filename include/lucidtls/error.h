@@ -1,0 +1,147 @@
+/*
+ * lucidtls/error.h - the one error type of lucidtls.
+ *
+ * Every fallible function returns an ltls_err_t. Zero means success. Any other
+ * value packs three things into 32 bits, so that an error travels as a plain
+ * value with nothing to free:
+ *
+ *   bits 24..31  class   (ltls_err_class_t: who is at fault, what to do next)
+ *   bits 16..23  alert   (the TLS AlertDescription to send or that was received;
+ *                         LTLS_ALERT_NONE where no alert applies)
+ *   bits  0..15  reason  (ltls_reason_t: precisely what went wrong)
+ *
+ * The class and alert of a reason come from the reason table below, except for
+ * LTLS_R_PEER_ALERT, whose alert is the one the peer sent. A connection keeps
+ * the first error it hits and returns it from every later call (errors are
+ * sticky); ltls_err_message() gives a sentence for logs and exceptions.
+ */
+#ifndef LUCIDTLS_ERROR_H
+#define LUCIDTLS_ERROR_H
+
+#include <stdint.h>
+
+#include "lucidtls/export.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef uint32_t ltls_err_t;
+
+#define LTLS_OK ((ltls_err_t)0)
+
+/* Who is at fault, and so what the caller does next. */
+typedef enum ltls_err_class {
+    LTLS_ECLASS_NONE = 0,
+    LTLS_ECLASS_LOCAL_ALERT = 1, /* the peer's bytes broke the protocol; we send the alert */
+    LTLS_ECLASS_PEER_ALERT = 2,  /* the peer sent a fatal alert (or close_notify) */
+    LTLS_ECLASS_INTERNAL = 3,    /* a provider or allocation failure; internal_error is sent */
+    LTLS_ECLASS_MISUSE = 4,      /* the caller broke an API contract; nothing is sent */
+    LTLS_ECLASS_WANT_IO = 5      /* not an error: more input is needed or output must be drained */
+} ltls_err_class_t;
+
+/* TLS AlertDescription values (RFC 8446 §6, RFC 8449, RFC 7301). */
+typedef enum ltls_alert {
+    LTLS_ALERT_CLOSE_NOTIFY = 0,
+    LTLS_ALERT_UNEXPECTED_MESSAGE = 10,
+    LTLS_ALERT_BAD_RECORD_MAC = 20,
+    LTLS_ALERT_RECORD_OVERFLOW = 22,
+    LTLS_ALERT_HANDSHAKE_FAILURE = 40,
+    LTLS_ALERT_BAD_CERTIFICATE = 42,
+    LTLS_ALERT_UNSUPPORTED_CERTIFICATE = 43,
+    LTLS_ALERT_CERTIFICATE_REVOKED = 44,
+    LTLS_ALERT_CERTIFICATE_EXPIRED = 45,
+    LTLS_ALERT_CERTIFICATE_UNKNOWN = 46,
+    LTLS_ALERT_ILLEGAL_PARAMETER = 47,
+    LTLS_ALERT_UNKNOWN_CA = 48,
+    LTLS_ALERT_ACCESS_DENIED = 49,
+    LTLS_ALERT_DECODE_ERROR = 50,
+    LTLS_ALERT_DECRYPT_ERROR = 51,
+    LTLS_ALERT_PROTOCOL_VERSION = 70,
+    LTLS_ALERT_INSUFFICIENT_SECURITY = 71,
+    LTLS_ALERT_INTERNAL_ERROR = 80,
+    LTLS_ALERT_INAPPROPRIATE_FALLBACK = 86,
+    LTLS_ALERT_USER_CANCELED = 90,
+    LTLS_ALERT_MISSING_EXTENSION = 109,
+    LTLS_ALERT_UNSUPPORTED_EXTENSION = 110,
+    LTLS_ALERT_UNRECOGNIZED_NAME = 112,
+    LTLS_ALERT_BAD_CERTIFICATE_STATUS_RESPONSE = 113,
+    LTLS_ALERT_UNKNOWN_PSK_IDENTITY = 115,
+    LTLS_ALERT_CERTIFICATE_REQUIRED = 116,
+    LTLS_ALERT_NO_APPLICATION_PROTOCOL = 120,
+    LTLS_ALERT_NONE = 255 /* no alert applies (misuse, want-I/O) */
+} ltls_alert_t;
+
+/*
+ * The reason table: X(name, class, alert, message). Each reason says exactly
+ * what was wrong; the alert is the one the RFC names for it. New reasons are
+ * appended within their group; the numeric values are not a stable ABI yet.
+ */
+#define LTLS_REASONS(X)                                                                      \
+    /* --- progress, not failure ------------------------------------------------------ */ \
+    X(WANT_READ, WANT_IO, NONE, "more input bytes are needed")                               \
+    X(WANT_WRITE, WANT_IO, NONE, "pending output must be taken before going on")            \
+    X(CLOSED, PEER_ALERT, CLOSE_NOTIFY, "the peer closed the connection (close_notify)")     \
+    X(PEER_ALERT, PEER_ALERT, NONE, "the peer sent a fatal alert")                           \
+    /* --- API misuse ------------------------------------------------------------------ */ \
+    X(NULL_ARGUMENT, MISUSE, NONE, "a required argument was NULL")                          \
+    X(BAD_ARGUMENT, MISUSE, NONE, "an argument is out of its allowed range")                \
+    X(BUFFER_TOO_SMALL, MISUSE, NONE, "the output buffer is too small")                     \
+    X(BAD_STATE, MISUSE, NONE, "the call is not allowed in the object's current state")     \
+    X(UNSUPPORTED_ALGORITHM, MISUSE, NONE, "the provider does not support this algorithm")  \
+    X(KEY_TYPE_MISMATCH, MISUSE, NONE, "the key does not fit the requested algorithm")      \
+    X(PASSWORD_REQUIRED, MISUSE, NONE, "the key file is encrypted and no password was given") \
+    X(BAD_PASSWORD, MISUSE, NONE, "the password does not decrypt the key file")             \
+    X(KEY_FORMAT, MISUSE, NONE, "the key file is not a supported PEM or DER private key")   \
+    X(LIMIT_REACHED, MISUSE, NONE, "a usage limit of the key was reached; a key update is due") \
+    /* --- internal ------------------------------------------------------------------- */  \
+    X(OUT_OF_MEMORY, INTERNAL, INTERNAL_ERROR, "memory allocation failed")                  \
+    X(PROVIDER, INTERNAL, INTERNAL_ERROR, "the crypto provider failed")                     \
+    X(RANDOM, INTERNAL, INTERNAL_ERROR, "the random number generator failed")               \
+    X(INTERNAL, INTERNAL, INTERNAL_ERROR, "internal error")                                 \
+    /* --- decoding (any parser) -------------------------------------------------------- */ \
+    X(DECODE_TRUNCATED, LOCAL_ALERT, DECODE_ERROR, "a field runs past the end of its message") \
+    X(DECODE_TRAILING, LOCAL_ALERT, DECODE_ERROR, "unexpected bytes after the end of a field") \
+    X(DECODE_LENGTH, LOCAL_ALERT, DECODE_ERROR, "a vector length is outside its allowed range") \
+    X(DER_INVALID, LOCAL_ALERT, BAD_CERTIFICATE, "invalid or non-canonical DER encoding")  \
+    /* --- record layer (RFC 8446 §5) ---------------------------------------------------- */ \
+    X(RECORD_OVERFLOW, LOCAL_ALERT, RECORD_OVERFLOW, "a record is longer than allowed")      \
+    X(RECORD_TOO_SHORT, LOCAL_ALERT, DECODE_ERROR, "a protected record is too short to hold its tag") \
+    X(RECORD_BAD_TYPE, LOCAL_ALERT, UNEXPECTED_MESSAGE, "a record has an unknown or forbidden content type") \
+    X(RECORD_BAD_VERSION, LOCAL_ALERT, DECODE_ERROR, "a record has an invalid legacy_record_version") \
+    X(RECORD_EMPTY, LOCAL_ALERT, UNEXPECTED_MESSAGE, "a zero-length handshake or alert record") \
+    X(RECORD_NO_CONTENT_TYPE, LOCAL_ALERT, UNEXPECTED_MESSAGE, "a protected record has no non-zero content type") \
+    X(BAD_RECORD_MAC, LOCAL_ALERT, BAD_RECORD_MAC, "a record failed authentication")        \
+    X(RECORD_SEQ_EXHAUSTED, LOCAL_ALERT, INTERNAL_ERROR, "the record sequence number would wrap") \
+    /* --- reserved for the handshake, X.509 and the rest -------------------------------- */ \
+    X(UNEXPECTED_MESSAGE, LOCAL_ALERT, UNEXPECTED_MESSAGE, "a message arrived that is not allowed in this state") \
+    X(DECRYPT_ERROR, LOCAL_ALERT, DECRYPT_ERROR, "a signature or Finished value did not verify") \
+    X(BAD_KEY_SHARE, LOCAL_ALERT, ILLEGAL_PARAMETER, "the peer's key share is invalid")
+
+typedef enum ltls_reason {
+    LTLS_R_NONE = 0,
+#define LTLS_X_ENUM(name, cls, alert, msg) LTLS_R_##name,
+    LTLS_REASONS(LTLS_X_ENUM)
+#undef LTLS_X_ENUM
+    LTLS_R_COUNT_
+} ltls_reason_t;
+
+/* The error value for a reason, with the class and alert from the table. */
+LTLS_API ltls_err_t ltls_err_make(ltls_reason_t reason);
+
+/* The error value for a fatal alert received from the peer. */
+LTLS_API ltls_err_t ltls_err_peer_alert(uint8_t alert);
+
+static inline ltls_err_class_t ltls_err_class(ltls_err_t e) { return (ltls_err_class_t)(e >> 24); }
+static inline uint8_t ltls_err_alert(ltls_err_t e) { return (uint8_t)((e >> 16) & 0xff); }
+static inline ltls_reason_t ltls_err_reason(ltls_err_t e) { return (ltls_reason_t)(e & 0xffff); }
+
+/* Static, NUL-terminated text; never NULL. */
+LTLS_API const char *ltls_err_message(ltls_err_t e);   /* the reason's sentence */
+LTLS_API const char *ltls_err_reason_name(ltls_err_t e); /* e.g. "BAD_RECORD_MAC" */
+LTLS_API const char *ltls_alert_name(uint8_t alert);    /* e.g. "bad_record_mac"; "unknown" otherwise */
+
+#ifdef __cplusplus
+}
+#endif
+#endif

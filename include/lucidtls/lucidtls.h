@@ -1,0 +1,12 @@
+/*
+ * lucidtls/lucidtls.h - the umbrella header: include this one.
+ */
+#ifndef LUCIDTLS_H
+#define LUCIDTLS_H
+
+#include "lucidtls/alloc.h"
+#include "lucidtls/error.h"
+#include "lucidtls/provider.h"
+#include "lucidtls/version.h"
+
+#endif
