@@ -26,11 +26,13 @@ def cstr(s):
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-def hexlines(h):
-    # Long hex strings are split into 64-character pieces for readable diffs.
+def hexlines(h, in_macro=True):
+    # Long hex strings are split into 64-character pieces for readable diffs;
+    # inside a #define each line break needs a continuation.
     if len(h) <= 64:
-        return cstr(h)
-    return "\n    " + "\n    ".join(cstr(h[i:i + 64]) for i in range(0, len(h), 64))
+        return " " + cstr(h)
+    brk = " \\\n    " if in_macro else "\n     "
+    return brk + brk.join(cstr(h[i:i + 64]) for i in range(0, len(h), 64))
 
 
 def emit_scalars(out, prefix, obj):
@@ -38,7 +40,7 @@ def emit_scalars(out, prefix, obj):
         if isinstance(val, dict):
             emit_scalars(out, prefix + [key], val)
         elif isinstance(val, str) and re.fullmatch(r"[0-9a-f]*", val):
-            out.append(f"#define {ident(*prefix, key)} {hexlines(val)}")
+            out.append(f"#define {ident(*prefix, key)}{hexlines(val)}")
         elif isinstance(val, int):
             out.append(f"#define {ident(*prefix, key)} UINT64_C({val})")
 
@@ -49,7 +51,7 @@ def emit_records(out, name, records):
         seq = -1 if r["seq"] is None else r["seq"]
         ctype = r.get("inner_content_type") or 0
         out.append(f"    {{{cstr(r['sender'])}, {cstr(r['name'])}, {cstr(r['protection'])}, "
-                   f"{seq}, {ctype},{hexlines(r['record'])}}},")
+                   f"{seq}, {ctype},{hexlines(r['record'], False)}}},")
     out.append("};")
 
 
