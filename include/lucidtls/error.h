@@ -94,11 +94,14 @@ typedef enum ltls_alert {
     X(BAD_PASSWORD, MISUSE, NONE, "the password does not decrypt the key file")             \
     X(KEY_FORMAT, MISUSE, NONE, "the key file is not a supported PEM or DER private key")   \
     X(LIMIT_REACHED, MISUSE, NONE, "a usage limit of the key was reached; a key update is due") \
+    X(PEM_INVALID, MISUSE, NONE, "malformed PEM text (RFC 7468)")                         \
+    X(KEY_LEGACY_ENCRYPTION, MISUSE, NONE, "legacy PEM encryption (Proc-Type: 4,ENCRYPTED) is not supported; convert the key to encrypted PKCS#8") \
     /* --- internal ------------------------------------------------------------------- */  \
     X(OUT_OF_MEMORY, INTERNAL, INTERNAL_ERROR, "memory allocation failed")                  \
     X(PROVIDER, INTERNAL, INTERNAL_ERROR, "the crypto provider failed")                     \
     X(RANDOM, INTERNAL, INTERNAL_ERROR, "the random number generator failed")               \
     X(INTERNAL, INTERNAL, INTERNAL_ERROR, "internal error")                                 \
+    X(TRANSCRIPT_FULL, INTERNAL, INTERNAL_ERROR, "too many handshake bytes arrived before the transcript hash was chosen") \
     /* --- decoding (any parser) -------------------------------------------------------- */ \
     X(DECODE_TRUNCATED, LOCAL_ALERT, DECODE_ERROR, "a field runs past the end of its message") \
     X(DECODE_TRAILING, LOCAL_ALERT, DECODE_ERROR, "unexpected bytes after the end of a field") \
@@ -106,13 +109,13 @@ typedef enum ltls_alert {
     X(DER_INVALID, LOCAL_ALERT, BAD_CERTIFICATE, "invalid or non-canonical DER encoding")  \
     /* --- record layer (RFC 8446 §5) ---------------------------------------------------- */ \
     X(RECORD_OVERFLOW, LOCAL_ALERT, RECORD_OVERFLOW, "a record is longer than allowed")      \
-    X(RECORD_TOO_SHORT, LOCAL_ALERT, DECODE_ERROR, "a protected record is too short to hold its tag") \
     X(RECORD_BAD_TYPE, LOCAL_ALERT, UNEXPECTED_MESSAGE, "a record has an unknown or forbidden content type") \
     X(RECORD_BAD_VERSION, LOCAL_ALERT, DECODE_ERROR, "a record has an invalid legacy_record_version") \
     X(RECORD_EMPTY, LOCAL_ALERT, UNEXPECTED_MESSAGE, "a zero-length handshake or alert record") \
     X(RECORD_NO_CONTENT_TYPE, LOCAL_ALERT, UNEXPECTED_MESSAGE, "a protected record has no non-zero content type") \
     X(BAD_RECORD_MAC, LOCAL_ALERT, BAD_RECORD_MAC, "a record failed authentication")        \
     X(RECORD_SEQ_EXHAUSTED, LOCAL_ALERT, INTERNAL_ERROR, "the record sequence number would wrap") \
+    X(RECORD_BAD_CCS, LOCAL_ALERT, UNEXPECTED_MESSAGE, "a change_cipher_spec record is not the single byte 0x01") \
     /* --- reserved for the handshake, X.509 and the rest -------------------------------- */ \
     X(UNEXPECTED_MESSAGE, LOCAL_ALERT, UNEXPECTED_MESSAGE, "a message arrived that is not allowed in this state") \
     X(DECRYPT_ERROR, LOCAL_ALERT, DECRYPT_ERROR, "a signature or Finished value did not verify") \

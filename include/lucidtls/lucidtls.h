@@ -6,6 +6,7 @@
 
 #include "lucidtls/alloc.h"
 #include "lucidtls/error.h"
+#include "lucidtls/key.h"
 #include "lucidtls/provider.h"
 #include "lucidtls/version.h"
 

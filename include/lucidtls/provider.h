@@ -53,7 +53,7 @@ extern "C" {
 #define LTLS_SIG_MAX_SIZE 1024  /* RSA-8192 */
 
 typedef struct ltls_hash_alg {
-    uint8_t id;           /* TLS HashAlgorithm: 4 = sha256, 5 = sha384, 6 = sha512 */
+    uint8_t id;           /* TLS HashAlgorithm: 2 = sha1, 4 = sha256, 5 = sha384, 6 = sha512 */
     const char *name;     /* "SHA-256" */
     size_t digest_size;
     size_t block_size;
@@ -117,6 +117,10 @@ typedef struct ltls_sigscheme {
 } ltls_sigscheme_t;
 
 extern LTLS_API const ltls_hash_alg_t ltls_hash_sha256, ltls_hash_sha384, ltls_hash_sha512;
+/* SHA-1 exists only as the PRF of PBKDF2 in encrypted PKCS#8 key files (RFC
+ * 8018's default, still what many tools write). It is never used by TLS or
+ * for signatures; a provider needs it in pbkdf2() alone. */
+extern LTLS_API const ltls_hash_alg_t ltls_hash_sha1;
 extern LTLS_API const ltls_aead_alg_t ltls_aead_aes128gcm, ltls_aead_aes256gcm, ltls_aead_chacha20poly1305,
     ltls_aead_aes128ccm;
 extern LTLS_API const ltls_suite_t ltls_suite_aes128gcm_sha256, ltls_suite_aes256gcm_sha384,

@@ -7,6 +7,7 @@
 
 #include "lucidtls/provider.h"
 
+const ltls_hash_alg_t ltls_hash_sha1 = {2, "SHA-1", 20, 64}; /* PBKDF2 only */
 const ltls_hash_alg_t ltls_hash_sha256 = {4, "SHA-256", 32, 64};
 const ltls_hash_alg_t ltls_hash_sha384 = {5, "SHA-384", 48, 128};
 const ltls_hash_alg_t ltls_hash_sha512 = {6, "SHA-512", 64, 128};
