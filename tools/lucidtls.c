@@ -3,6 +3,7 @@
  *
  *   lucidtls version    the library version and each built-in provider with
  *                       the algorithms it implements
+ *   lucidtls selftest   replays RFC 8448 §3 through every built-in provider
  *
  * Later issues add client, server, demo and verify.
  */
@@ -10,10 +11,11 @@
 #include <string.h>
 
 #include "lucidtls/lucidtls.h"
+#include "selftest.h"
 
 static void print_list(const char *what, const char *const *names, size_t n)
 {
-    printf("  %-11s", what);
+    printf("  %-12s", what);
     for (size_t i = 0; i < n; i++)
         printf("%s%s", i ? ", " : "", names[i]);
     printf("\n");
@@ -53,7 +55,7 @@ static int cmd_version(void)
 
 static int usage(FILE *f)
 {
-    fprintf(f, "usage: lucidtls version\n");
+    fprintf(f, "usage: lucidtls version | selftest\n");
     return f == stderr ? 2 : 0;
 }
 
@@ -63,6 +65,8 @@ int main(int argc, char **argv)
         return usage(stderr);
     if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0)
         return cmd_version();
+    if (strcmp(argv[1], "selftest") == 0)
+        return ltls_tool_selftest();
     if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0)
         return usage(stdout);
     fprintf(stderr, "lucidtls: unknown command '%s'\n", argv[1]);
