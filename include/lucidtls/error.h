@@ -116,7 +116,27 @@ typedef enum ltls_alert {
     X(BAD_RECORD_MAC, LOCAL_ALERT, BAD_RECORD_MAC, "a record failed authentication")        \
     X(RECORD_SEQ_EXHAUSTED, LOCAL_ALERT, INTERNAL_ERROR, "the record sequence number would wrap") \
     X(RECORD_BAD_CCS, LOCAL_ALERT, UNEXPECTED_MESSAGE, "a change_cipher_spec record is not the single byte 0x01") \
-    /* --- reserved for the handshake, X.509 and the rest -------------------------------- */ \
+    /* --- X.509 and trust stores (RFC 5280, RFC 6125/9525; alerts per RFC 8446 §6.2) -- */ \
+    X(CERT_MALFORMED, LOCAL_ALERT, BAD_CERTIFICATE, "a certificate is malformed") \
+    X(CERT_EXPIRED, LOCAL_ALERT, CERTIFICATE_EXPIRED, "a certificate has expired") \
+    X(CERT_NOT_YET_VALID, LOCAL_ALERT, CERTIFICATE_EXPIRED, "a certificate is not yet valid") \
+    X(CERT_UNKNOWN_ISSUER, LOCAL_ALERT, UNKNOWN_CA, "no path to a trusted root: the issuer is unknown") \
+    X(CERT_BAD_SIGNATURE, LOCAL_ALERT, BAD_CERTIFICATE, "a certificate's signature does not verify") \
+    X(CERT_NOT_CA, LOCAL_ALERT, BAD_CERTIFICATE, "an issuing certificate is not a CA") \
+    X(CERT_PATH_TOO_LONG, LOCAL_ALERT, BAD_CERTIFICATE, "the certificate path is too long") \
+    X(CERT_NAME_CONSTRAINTS, LOCAL_ALERT, BAD_CERTIFICATE, "a name is excluded by an issuer's name constraints") \
+    X(CERT_KEY_USAGE, LOCAL_ALERT, UNSUPPORTED_CERTIFICATE, "a certificate's key usage does not allow this use") \
+    X(CERT_EXT_KEY_USAGE, LOCAL_ALERT, UNSUPPORTED_CERTIFICATE, "a certificate's extended key usage does not allow this purpose") \
+    X(CERT_WEAK_ALGORITHM, LOCAL_ALERT, BAD_CERTIFICATE, "a certificate uses a weak or unsupported algorithm or key size") \
+    X(CERT_UNKNOWN_CRITICAL, LOCAL_ALERT, UNSUPPORTED_CERTIFICATE, "a certificate has an unknown critical extension") \
+    X(CERT_NAME_MISMATCH, LOCAL_ALERT, BAD_CERTIFICATE, "the certificate is not valid for the expected name") \
+    X(CERT_WORK_LIMIT, LOCAL_ALERT, BAD_CERTIFICATE, "path building gave up: too many candidate certificates") \
+    X(CERT_NONE_FOUND, MISUSE, NONE, "no certificate was found in the input") \
+    X(TRUST_IO, MISUSE, NONE, "a trust store file or directory could not be read") \
+    X(TRUST_NOT_FOUND, MISUSE, NONE, "no system trust store was found") \
+    X(TRUST_ID_UNSUPPORTED, MISUSE, NONE, "loading certificates by id is not supported") \
+    /* --- handshake messages and extensions (src/msg) ---------------------------------- */ \
+    /* --- reserved for the handshake and the rest ---------------------------------------- */ \
     X(UNEXPECTED_MESSAGE, LOCAL_ALERT, UNEXPECTED_MESSAGE, "a message arrived that is not allowed in this state") \
     X(DECRYPT_ERROR, LOCAL_ALERT, DECRYPT_ERROR, "a signature or Finished value did not verify") \
     X(BAD_KEY_SHARE, LOCAL_ALERT, ILLEGAL_PARAMETER, "the peer's key share is invalid")

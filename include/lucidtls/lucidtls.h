@@ -9,5 +9,6 @@
 #include "lucidtls/key.h"
 #include "lucidtls/provider.h"
 #include "lucidtls/version.h"
+#include "lucidtls/x509.h"
 
 #endif
