@@ -42,6 +42,8 @@ def main():
     ap.add_argument("--extra", action="append", default=[],
                     help="file holding 'ok' or 'fail' for one extra check")
     ap.add_argument("--junit", action="append", default=[], help="pytest junit xml")
+    ap.add_argument("--extra-counts", action="append", default=[],
+                    help="file holding 'PASSED FAILED' counts of another runner")
     ap.add_argument("logs", nargs="*")
     a = ap.parse_args()
     passed = failed = 0
@@ -58,6 +60,11 @@ def main():
             skipped = int(suite.get("skipped", 0))
             passed += tests - bad - skipped
             failed += bad
+    for path in a.extra_counts:
+        with open(path) as f:
+            p, fl = (int(x) for x in f.read().split()[:2])
+        passed += p
+        failed += fl
     for path in a.extra:
         with open(path) as f:
             word = f.read().strip()
