@@ -83,6 +83,7 @@ typedef enum ltls_alert {
     X(WANT_WRITE, WANT_IO, NONE, "pending output must be taken before going on")            \
     X(CLOSED, PEER_ALERT, CLOSE_NOTIFY, "the peer closed the connection (close_notify)")     \
     X(PEER_ALERT, PEER_ALERT, NONE, "the peer sent a fatal alert")                           \
+    X(RAGGED_EOF, PEER_ALERT, NONE, "the transport closed without close_notify (the data may be truncated)") \
     /* --- API misuse ------------------------------------------------------------------ */ \
     X(NULL_ARGUMENT, MISUSE, NONE, "a required argument was NULL")                          \
     X(BAD_ARGUMENT, MISUSE, NONE, "an argument is out of its allowed range")                \
