@@ -137,10 +137,60 @@ typedef enum ltls_alert {
     X(TRUST_NOT_FOUND, MISUSE, NONE, "no system trust store was found") \
     X(TRUST_ID_UNSUPPORTED, MISUSE, NONE, "loading certificates by id is not supported") \
     /* --- handshake messages and extensions (src/msg) ---------------------------------- */ \
+    X(MSG_TOO_LARGE, LOCAL_ALERT, ILLEGAL_PARAMETER, "a handshake message is longer than the configured maximum") \
+    X(MSG_SPANS_KEY_CHANGE, LOCAL_ALERT, UNEXPECTED_MESSAGE, "a handshake message spans a key change (RFC 8446 §5.1)") \
+    X(MSG_TOO_MANY, LOCAL_ALERT, ILLEGAL_PARAMETER, "more extensions, key shares or PSK identities than lucidtls accepts") \
+    X(MSG_LEGACY_VERSION, LOCAL_ALERT, ILLEGAL_PARAMETER, "a TLS 1.3 ServerHello's legacy_version is not 0x0303 (RFC 8446 §4.1.3)") \
+    X(MSG_LEGACY_COMPRESSION, LOCAL_ALERT, ILLEGAL_PARAMETER, "legacy compression other than null (RFC 8446 §4.1.2, §4.1.3)") \
+    X(MSG_GREASE_SELECTED, LOCAL_ALERT, ILLEGAL_PARAMETER, "the server selected a GREASE value (RFC 8701 §3)") \
+    X(MSG_FINISHED_LENGTH, LOCAL_ALERT, DECODE_ERROR, "Finished verify_data is not the hash length (RFC 8446 §4.4.4)") \
+    X(MSG_TICKET_LIFETIME, LOCAL_ALERT, ILLEGAL_PARAMETER, "a ticket lifetime exceeds seven days (RFC 8446 §4.6.1)") \
+    X(MSG_KEY_UPDATE_VALUE, LOCAL_ALERT, ILLEGAL_PARAMETER, "KeyUpdate request_update is neither 0 nor 1 (RFC 8446 §4.6.3)") \
+    X(EXT_DUPLICATE, LOCAL_ALERT, ILLEGAL_PARAMETER, "an extension appears twice in one block (RFC 8446 §4.2)") \
+    X(EXT_FORBIDDEN, LOCAL_ALERT, ILLEGAL_PARAMETER, "an extension is not allowed in this message (RFC 8446 §4.2)") \
+    X(EXT_UNSOLICITED, LOCAL_ALERT, UNSUPPORTED_EXTENSION, "the peer answered with an extension that was not offered (RFC 8446 §4.2)") \
+    X(EXT_MISSING, LOCAL_ALERT, MISSING_EXTENSION, "a required extension is missing (RFC 8446 §4.1.4, §4.3.2, §9.2)") \
+    X(EXT_PSK_NOT_LAST, LOCAL_ALERT, ILLEGAL_PARAMETER, "pre_shared_key is not the last ClientHello extension (RFC 8446 §4.2.11)") \
+    X(EXT_PSK_BINDERS, LOCAL_ALERT, ILLEGAL_PARAMETER, "pre_shared_key does not have one binder per identity (RFC 8446 §4.2.11)") \
+    X(EXT_KEY_SHARE_DUPLICATE, LOCAL_ALERT, ILLEGAL_PARAMETER, "two key shares for the same group (RFC 8446 §4.2.8)") \
+    X(EXT_SERVER_NAME, LOCAL_ALERT, ILLEGAL_PARAMETER, "server_name is not exactly one valid ASCII host name (RFC 6066 §3)") \
+    X(EXT_ALPN, LOCAL_ALERT, ILLEGAL_PARAMETER, "the server's ALPN does not name exactly one protocol (RFC 7301 §3.1)") \
+    X(EXT_RECORD_SIZE_LIMIT, LOCAL_ALERT, ILLEGAL_PARAMETER, "record_size_limit is below 64 (RFC 8449 §4)") \
+    X(EXT_VERSION, LOCAL_ALERT, ILLEGAL_PARAMETER, "supported_versions selects a version before TLS 1.3 (RFC 8446 §4.2.1)") \
+    X(EXT_STATUS_TYPE, LOCAL_ALERT, ILLEGAL_PARAMETER, "a certificate status is not an OCSP response (RFC 8446 §4.4.2.1)") \
     /* --- reserved for the handshake and the rest ---------------------------------------- */ \
     X(UNEXPECTED_MESSAGE, LOCAL_ALERT, UNEXPECTED_MESSAGE, "a message arrived that is not allowed in this state") \
     X(DECRYPT_ERROR, LOCAL_ALERT, DECRYPT_ERROR, "a signature or Finished value did not verify") \
-    X(BAD_KEY_SHARE, LOCAL_ALERT, ILLEGAL_PARAMETER, "the peer's key share is invalid")
+    X(BAD_KEY_SHARE, LOCAL_ALERT, ILLEGAL_PARAMETER, "the peer's key share is invalid") \
+    X(PROTOCOL_VERSION, LOCAL_ALERT, PROTOCOL_VERSION, "the peer does not support TLS 1.3") \
+    X(DOWNGRADE_DETECTED, LOCAL_ALERT, ILLEGAL_PARAMETER, "the ServerHello random carries a downgrade sentinel (RFC 8446 4.1.3)") \
+    X(BAD_VERSION, LOCAL_ALERT, ILLEGAL_PARAMETER, "the peer selected a protocol version we did not offer") \
+    X(BAD_SESSION_ID_ECHO, LOCAL_ALERT, ILLEGAL_PARAMETER, "the server did not echo our legacy_session_id") \
+    X(BAD_CIPHER_SUITE, LOCAL_ALERT, ILLEGAL_PARAMETER, "the server selected a cipher suite we did not offer") \
+    X(BAD_GROUP, LOCAL_ALERT, ILLEGAL_PARAMETER, "a key share or selected group is not one that was offered") \
+    X(HRR_NO_CHANGE, LOCAL_ALERT, ILLEGAL_PARAMETER, "the HelloRetryRequest would not change the ClientHello") \
+    X(BAD_COOKIE, LOCAL_ALERT, ILLEGAL_PARAMETER, "the second ClientHello lacks our cookie or carries a forged one") \
+    X(BAD_SECOND_HELLO, LOCAL_ALERT, ILLEGAL_PARAMETER, "the second ClientHello does not follow the HelloRetryRequest") \
+    X(BAD_ALPN, LOCAL_ALERT, ILLEGAL_PARAMETER, "the server selected an ALPN protocol we did not offer") \
+    X(NO_APPLICATION_PROTOCOL, LOCAL_ALERT, NO_APPLICATION_PROTOCOL, "no ALPN protocol in common") \
+    X(NO_SHARED_CIPHER_SUITE, LOCAL_ALERT, HANDSHAKE_FAILURE, "no cipher suite in common") \
+    X(NO_SHARED_GROUP, LOCAL_ALERT, HANDSHAKE_FAILURE, "no key-exchange group in common") \
+    X(NO_CERTIFICATE_CHAIN, LOCAL_ALERT, HANDSHAKE_FAILURE, "no signing chain fits the client's signature_algorithms") \
+    X(BAD_SIGSCHEME, LOCAL_ALERT, ILLEGAL_PARAMETER, "a CertificateVerify uses a scheme we did not offer or that does not fit the key") \
+    X(BAD_CERTIFICATE_VERIFY, LOCAL_ALERT, DECRYPT_ERROR, "the CertificateVerify signature does not verify") \
+    X(BAD_FINISHED, LOCAL_ALERT, DECRYPT_ERROR, "the Finished message does not match the handshake") \
+    X(EMPTY_CERTIFICATE, LOCAL_ALERT, DECODE_ERROR, "the server sent an empty Certificate") \
+    X(CERTIFICATE_REQUIRED, LOCAL_ALERT, CERTIFICATE_REQUIRED, "the client sent no certificate and one is required") \
+    X(BAD_CERT_CONTEXT, LOCAL_ALERT, ILLEGAL_PARAMETER, "a certificate_request_context does not match") \
+    X(PEER_KEY_UNSUPPORTED, LOCAL_ALERT, UNSUPPORTED_CERTIFICATE, "the peer's certificate key cannot be used") \
+    X(HS_INTERLEAVED, LOCAL_ALERT, UNEXPECTED_MESSAGE, "another record arrived inside a fragmented handshake message") \
+    X(BAD_ALERT, LOCAL_ALERT, DECODE_ERROR, "an alert record does not hold exactly one alert") \
+    X(RECORD_FLOOD, LOCAL_ALERT, UNEXPECTED_MESSAGE, "too many records in a row carried nothing") \
+    /* --- the socket helper (src/io): the network failed, not TLS; no alert is sent ------- */ \
+    X(RESOLVE, INTERNAL, NONE, "the host name could not be resolved") \
+    X(CONNECT, INTERNAL, NONE, "no TCP connection could be made to the host") \
+    X(SOCKET_IO, INTERNAL, NONE, "a socket operation failed") \
+    X(SOCKET_TIMEOUT, INTERNAL, NONE, "the network operation timed out")
 
 typedef enum ltls_reason {
     LTLS_R_NONE = 0,
