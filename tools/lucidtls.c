@@ -4,14 +4,18 @@
  *   lucidtls version    the library version and each built-in provider with
  *                       the algorithms it implements
  *   lucidtls selftest   replays RFC 8448 §3 through every built-in provider
- *
- * Later issues add client, server, demo and verify.
+ *   lucidtls verify     validates a certificate chain (tools/verify.c)
+ *   lucidtls client     connects to a TLS server, like openssl s_client
+ *   lucidtls server     serves TLS clients (--www status page or --echo)
+ *   lucidtls demo       a client and a server with a throwaway CA, in one run
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "lucidtls/lucidtls.h"
 #include "selftest.h"
+#include "tool.h"
+#include "verify.h"
 
 static void print_list(const char *what, const char *const *names, size_t n)
 {
@@ -55,7 +59,8 @@ static int cmd_version(void)
 
 static int usage(FILE *f)
 {
-    fprintf(f, "usage: lucidtls version | selftest\n");
+    fprintf(f, "usage: lucidtls version | selftest | verify [options] CERT.pem\n");
+    fprintf(f, "       lucidtls client HOST:PORT [options] | server --cert F --key F [options] | demo\n");
     return f == stderr ? 2 : 0;
 }
 
@@ -67,6 +72,14 @@ int main(int argc, char **argv)
         return cmd_version();
     if (strcmp(argv[1], "selftest") == 0)
         return ltls_tool_selftest();
+    if (strcmp(argv[1], "verify") == 0)
+        return ltls_tool_verify(argc - 1, argv + 1);
+    if (strcmp(argv[1], "client") == 0)
+        return ltls_tool_client(argc - 1, argv + 1);
+    if (strcmp(argv[1], "server") == 0)
+        return ltls_tool_server(argc - 1, argv + 1);
+    if (strcmp(argv[1], "demo") == 0)
+        return ltls_tool_demo(argc - 1, argv + 1);
     if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0)
         return usage(stdout);
     fprintf(stderr, "lucidtls: unknown command '%s'\n", argv[1]);

@@ -113,7 +113,7 @@ static void key_schedule(const ltls_provider_t *p, tally_t *t)
     if (!err)
         err = ltls_keysched_finished(p, h, s2, th, s2);
     check(t, "server Finished verify_data", err, s2,
-          RFC8448_S3_HANDSHAKE_MESSAGES_SERVER_FINISHED + 8);
+          &RFC8448_S3_HANDSHAKE_MESSAGES_SERVER_FINISHED[8]);
     if (!err)
         err = add_msg(&tr, 5);
     if (!err)
@@ -121,7 +121,7 @@ static void key_schedule(const ltls_provider_t *p, tally_t *t)
     if (!err)
         err = ltls_keysched_finished(p, h, s, th, s);
     check(t, "client Finished verify_data", err, s,
-          RFC8448_S3_HANDSHAKE_MESSAGES_CLIENT_FINISHED + 8);
+          &RFC8448_S3_HANDSHAKE_MESSAGES_CLIENT_FINISHED[8]);
 
     if (!err)
         err = ltls_keysched_master(&ks);

@@ -102,6 +102,25 @@ LTLS_API ltls_key_type_t ltls_key_type(const ltls_key_t *key);
  * 0x0018 secp384r1, 0x0019 secp521r1); otherwise 0. */
 LTLS_API uint16_t ltls_key_curve(const ltls_key_t *key);
 
+/*
+ * Generates a fresh private key in provider (for throwaway certificates:
+ * `lucidtls demo`, tests). Long-lived keys belong in files made by a tool
+ * that can also store them; lucidtls does not write key files.
+ *
+ * type, curve  LTLS_KEY_EC with curve 0x0017 (secp256r1), 0x0018 or 0x0019;
+ *              LTLS_KEY_ED25519 or LTLS_KEY_ED448 with curve 0;
+ *              LTLS_KEY_RSA with curve 0
+ * rsa_bits     RSA only: the modulus size, a multiple of 8 in 2048..8192
+ *              (0: 2048); e is 65537. Ignored for other types.
+ * out          receives the key (free with ltls_key_free()), NULL on failure.
+ *
+ * Errors: LTLS_R_NULL_ARGUMENT; LTLS_R_UNSUPPORTED_ALGORITHM (a type, curve
+ * or size the provider cannot generate or cannot sign with, or a provider
+ * without key generation); LTLS_R_OUT_OF_MEMORY, LTLS_R_PROVIDER.
+ */
+LTLS_API ltls_err_t ltls_key_generate(const ltls_provider_t *provider, ltls_key_type_t type,
+                                      uint16_t curve, unsigned rsa_bits, ltls_key_t **out);
+
 #ifdef __cplusplus
 }
 #endif

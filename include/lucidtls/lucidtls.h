@@ -8,7 +8,9 @@
 #include "lucidtls/error.h"
 #include "lucidtls/key.h"
 #include "lucidtls/provider.h"
+#include "lucidtls/tls.h"
 #include "lucidtls/version.h"
 #include "lucidtls/x509.h"
+#include "lucidtls/insecure.h"
 
 #endif

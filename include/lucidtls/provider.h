@@ -51,6 +51,7 @@ extern "C" {
 #define LTLS_KEX_MAX_SHARE 133  /* secp521r1 uncompressed point; raised when hybrid groups arrive */
 #define LTLS_KEX_MAX_SECRET 66
 #define LTLS_SIG_MAX_SIZE 1024  /* RSA-8192 */
+#define LTLS_PUBKEY_EXPORT_MAX (2 * LTLS_SIG_MAX_SIZE) /* RSA n and e, each at most the modulus */
 
 typedef struct ltls_hash_alg {
     uint8_t id;           /* TLS HashAlgorithm: 2 = sha1, 4 = sha256, 5 = sha384, 6 = sha512 */
@@ -271,6 +272,21 @@ struct ltls_provider {
      * Wrong key for the scheme: LTLS_R_KEY_TYPE_MISMATCH. */
     ltls_err_t (*sign)(const ltls_privkey_t *key, const ltls_sigscheme_t *scheme,
                        const uint8_t *msg, size_t msg_len, uint8_t *sig, size_t *sig_len);
+    /* Generates a fresh key pair (throwaway keys for demos and tests; the
+     * certificate builder signs with them). type LTLS_KEY_EC with curve a
+     * group code (0x0017 secp256r1, 0x0018, 0x0019); LTLS_KEY_ED25519 or
+     * LTLS_KEY_ED448 with curve 0; LTLS_KEY_RSA with rsa_bits a multiple of
+     * 8 in 2048..8192 (0: 2048) and e = 65537. Anything else:
+     * LTLS_R_UNSUPPORTED_ALGORITHM. Optional: NULL when the provider cannot
+     * generate keys (an HSM bridge may choose not to). */
+    ltls_err_t (*privkey_generate)(void *impl, ltls_key_type_t type, uint16_t curve,
+                                   unsigned rsa_bits, ltls_privkey_t **out);
+    /* The public components of a private key, for writing a
+     * SubjectPublicKeyInfo: fills info (type, curve, point or n and e) with
+     * views into buf, which LTLS_PUBKEY_EXPORT_MAX bytes always suffice for
+     * (LTLS_R_BUFFER_TOO_SMALL otherwise). Optional, as privkey_generate. */
+    ltls_err_t (*privkey_public_info)(const ltls_privkey_t *key, ltls_pubkey_info_t *info,
+                                      uint8_t *buf, size_t cap);
 
     /* --- decryption of encrypted PKCS#8 key files (PBES2, RFC 8018) --- */
     /* PBKDF2 with HMAC-alg. */

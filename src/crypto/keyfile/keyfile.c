@@ -700,3 +700,52 @@ const ltls_provider_t *ltls_key_provider(const ltls_key_t *key)
 {
     return key ? key->provider : NULL;
 }
+
+/* ---------------------------------------------------------------------------
+ * Generated keys: the same ltls_key_t around a handle the provider made
+ * ------------------------------------------------------------------------- */
+
+ltls_err_t ltls_key_generate(const ltls_provider_t *provider, ltls_key_type_t type, uint16_t curve,
+                             unsigned rsa_bits, ltls_key_t **out)
+{
+    if (!out)
+        return ltls_err_make(LTLS_R_NULL_ARGUMENT);
+    *out = NULL;
+    if (!provider || !provider->privkey_free)
+        return ltls_err_make(LTLS_R_NULL_ARGUMENT);
+    if (!provider->privkey_generate)
+        return ltls_err_make(LTLS_R_UNSUPPORTED_ALGORITHM);
+    ltls_privkey_info_t want;
+    memset(&want, 0, sizeof want);
+    want.type = type;
+    want.curve = type == LTLS_KEY_EC ? curve : 0;
+    if (!provider_can_sign(provider, &want))
+        return ltls_err_make(LTLS_R_UNSUPPORTED_ALGORITHM);
+
+    ltls_privkey_t *handle = NULL;
+    ltls_err_t err = provider->privkey_generate(provider->impl, type, curve, rsa_bits, &handle);
+    if (err)
+        return err;
+    ltls_key_t *key = ltls_alloc(NULL, sizeof *key);
+    if (!key) {
+        provider->privkey_free(handle);
+        return ltls_err_make(LTLS_R_OUT_OF_MEMORY);
+    }
+    key->provider = provider;
+    key->alloc = NULL;
+    key->handle = handle;
+    key->type = type;
+    key->curve = want.curve;
+    *out = key;
+    return LTLS_OK;
+}
+
+ltls_err_t ltls_key_public_info(const ltls_key_t *key, ltls_pubkey_info_t *info, uint8_t *buf,
+                                size_t cap)
+{
+    if (!key || !info)
+        return ltls_err_make(LTLS_R_NULL_ARGUMENT);
+    if (!key->provider->privkey_public_info)
+        return ltls_err_make(LTLS_R_UNSUPPORTED_ALGORITHM);
+    return key->provider->privkey_public_info(key->handle, info, buf, cap);
+}

@@ -66,4 +66,11 @@ ltls_err_t ltls_keyfile_load(const ltls_provider_t *provider, const ltls_allocat
 ltls_privkey_t *ltls_key_handle(const ltls_key_t *key);
 const ltls_provider_t *ltls_key_provider(const ltls_key_t *key);
 
+/* The public components of a key (views into buf; LTLS_PUBKEY_EXPORT_MAX
+ * bytes always suffice), through the provider's privkey_public_info. Used
+ * to write a certificate's SubjectPublicKeyInfo. UNSUPPORTED_ALGORITHM when
+ * the provider cannot export them. */
+ltls_err_t ltls_key_public_info(const ltls_key_t *key, ltls_pubkey_info_t *info, uint8_t *buf,
+                                size_t cap);
+
 #endif

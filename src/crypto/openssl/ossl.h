@@ -124,5 +124,9 @@ void ltls_ossl_privkey_free(ltls_privkey_t *key);
 ltls_err_t ltls_ossl_privkey_public(const ltls_privkey_t *key, ltls_pubkey_t **out);
 ltls_err_t ltls_ossl_sign(const ltls_privkey_t *key, const ltls_sigscheme_t *scheme,
                           const uint8_t *msg, size_t msg_len, uint8_t *sig, size_t *sig_len);
+ltls_err_t ltls_ossl_privkey_generate(void *impl, ltls_key_type_t type, uint16_t curve,
+                                      unsigned rsa_bits, ltls_privkey_t **out);
+ltls_err_t ltls_ossl_privkey_public_info(const ltls_privkey_t *key, ltls_pubkey_info_t *info,
+                                         uint8_t *buf, size_t cap);
 
 #endif

@@ -20,6 +20,11 @@
  * the same digest and a salt as long as the digest (RFC 8446 §4.2.3), which
  * OpenSSL also enforces exactly on verification. Those go to OpenSSL as
  * OSSL_PARAMs in the DigestSign/VerifyInit call.
+ *
+ * Generated keys (privkey_generate, for the demo's throwaway CA and tests)
+ * come from OpenSSL's own generators and are wrapped like imported ones;
+ * privkey_public_info reads their public components back out in the raw
+ * form lucidtls writes into a SubjectPublicKeyInfo.
  */
 #include <string.h>
 
@@ -540,5 +545,127 @@ ltls_err_t ltls_ossl_sign(const ltls_privkey_t *key, const ltls_sigscheme_t *sch
         return ltls_err_make(LTLS_R_BUFFER_TOO_SMALL);
     memcpy(sig, tmp, n);
     *sig_len = n;
+    return LTLS_OK;
+}
+
+/* ---------------------------------------------------------------------------
+ * Key generation and public-component export (throwaway keys for the demo
+ * and for tests; lucidtls itself never needs them during a handshake)
+ * ------------------------------------------------------------------------- */
+
+ltls_err_t ltls_ossl_privkey_generate(void *impl_, ltls_key_type_t type, uint16_t curve,
+                                      unsigned rsa_bits, ltls_privkey_t **out)
+{
+    const ltls_ossl_impl_t *impl = impl_;
+    if (!impl || !out)
+        return ltls_err_make(LTLS_R_NULL_ARGUMENT);
+    EVP_PKEY *pkey = NULL;
+    const ltls_ossl_curve_t *c = NULL;
+    switch (type) {
+    case LTLS_KEY_EC:
+        c = ltls_ossl_curve_by_code(curve);
+        if (!c)
+            return ltls_err_make(LTLS_R_UNSUPPORTED_ALGORITHM);
+        pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", c->name);
+        break;
+    case LTLS_KEY_ED25519:
+    case LTLS_KEY_ED448:
+        if (curve)
+            return ltls_err_make(LTLS_R_UNSUPPORTED_ALGORITHM);
+        pkey = EVP_PKEY_Q_keygen(NULL, NULL, type_name(type));
+        break;
+    case LTLS_KEY_RSA:
+        if (!rsa_bits)
+            rsa_bits = 2048;
+        /* Below 2048 bits the key is too weak to certify; above 8192 its
+         * signatures would not fit LTLS_SIG_MAX_SIZE. */
+        if (curve || rsa_bits < 2048 || rsa_bits > 8 * LTLS_SIG_MAX_SIZE || rsa_bits % 8)
+            return ltls_err_make(LTLS_R_UNSUPPORTED_ALGORITHM);
+        pkey = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)rsa_bits);
+        break;
+    default:
+        return ltls_err_make(LTLS_R_UNSUPPORTED_ALGORITHM);
+    }
+    if (!pkey)
+        return ltls_ossl_fail(LTLS_R_PROVIDER);
+    ltls_privkey_t *k =
+        (ltls_privkey_t *)key_wrap(impl, pkey, type, c ? c->code : 0, sizeof(*k));
+    if (!k)
+        return ltls_err_make(LTLS_R_OUT_OF_MEMORY);
+    *out = k;
+    return LTLS_OK;
+}
+
+/* Writes a BIGNUM parameter of pkey big-endian at buf[*used..cap). */
+static const uint8_t *export_bn(EVP_PKEY *pkey, const char *name, uint8_t *buf, size_t cap,
+                                size_t *used, size_t *len, ltls_reason_t *why)
+{
+    BIGNUM *bn = NULL;
+    const uint8_t *p = NULL;
+    *why = LTLS_R_PROVIDER;
+    if (EVP_PKEY_get_bn_param(pkey, name, &bn) > 0) {
+        size_t n = (size_t)BN_num_bytes(bn);
+        if (n > cap - *used) {
+            *why = LTLS_R_BUFFER_TOO_SMALL;
+        } else if (BN_bn2bin(bn, buf + *used) == (int)n) {
+            p = buf + *used;
+            *len = n;
+            *used += n;
+        }
+    }
+    BN_free(bn); /* public values: no need to clear */
+    return p;
+}
+
+ltls_err_t ltls_ossl_privkey_public_info(const ltls_privkey_t *key, ltls_pubkey_info_t *info,
+                                         uint8_t *buf, size_t cap)
+{
+    if (!key || !info || (!buf && cap))
+        return ltls_err_make(LTLS_R_NULL_ARGUMENT);
+    ltls_pubkey_info_t pi;
+    memset(&pi, 0, sizeof(pi));
+    pi.type = key->k.type;
+    pi.curve = key->k.curve;
+    EVP_PKEY *pkey = key->k.pkey;
+    switch (key->k.type) {
+    case LTLS_KEY_EC: {
+        const ltls_ossl_curve_t *c = ltls_ossl_curve_by_code(key->k.curve);
+        size_t want = 1 + 2 * c->field_bytes, n = 0;
+        if (cap < want)
+            return ltls_err_make(LTLS_R_BUFFER_TOO_SMALL);
+        /* Every key lucidtls makes or imports carries its point uncompressed;
+         * anything else would be a provider fault, not the caller's. */
+        if (EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_PUB_KEY, buf, cap, &n) <= 0 ||
+            n != want || buf[0] != 0x04)
+            return ltls_ossl_fail(LTLS_R_PROVIDER);
+        pi.point = buf;
+        pi.point_size = n;
+        break;
+    }
+    case LTLS_KEY_ED25519:
+    case LTLS_KEY_ED448: {
+        size_t want = key->k.type == LTLS_KEY_ED25519 ? 32 : 57, n = cap;
+        if (cap < want)
+            return ltls_err_make(LTLS_R_BUFFER_TOO_SMALL);
+        if (!EVP_PKEY_get_raw_public_key(pkey, buf, &n) || n != want)
+            return ltls_ossl_fail(LTLS_R_PROVIDER);
+        pi.point = buf;
+        pi.point_size = n;
+        break;
+    }
+    case LTLS_KEY_RSA: {
+        size_t used = 0;
+        ltls_reason_t why;
+        pi.n = export_bn(pkey, OSSL_PKEY_PARAM_RSA_N, buf, cap, &used, &pi.n_size, &why);
+        if (pi.n)
+            pi.e = export_bn(pkey, OSSL_PKEY_PARAM_RSA_E, buf, cap, &used, &pi.e_size, &why);
+        if (!pi.n || !pi.e)
+            return ltls_ossl_fail(why);
+        break;
+    }
+    default:
+        return ltls_err_make(LTLS_R_PROVIDER);
+    }
+    *info = pi;
     return LTLS_OK;
 }

@@ -162,6 +162,8 @@ ltls_err_t ltls_openssl_provider_create(const ltls_allocator_t *alloc, ltls_prov
     t->privkey_free = ltls_ossl_privkey_free;
     t->privkey_public = ltls_ossl_privkey_public;
     t->sign = ltls_ossl_sign;
+    t->privkey_generate = ltls_ossl_privkey_generate;
+    t->privkey_public_info = ltls_ossl_privkey_public_info;
     t->pbkdf2 = ltls_ossl_pbkdf2;
     t->aes_cbc_decrypt = ltls_ossl_aes_cbc_decrypt;
     *out = t;
