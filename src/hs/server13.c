@@ -119,6 +119,17 @@ static ltls_err_t negotiate(ltls_conn_t *c, const ltls_client_hello_t *ch, nego_
             return ltls_conn_fail_reason(c, LTLS_R_BAD_GROUP,
                                          "the client sent a key share for group 0x%04x, which is not in its supported_groups",
                                          ks->shares[i].group);
+    /* Our preference among the groups the client sent a share for: a usable
+     * share is always taken, so a HelloRetryRequest (a whole round trip)
+     * happens only when no share is usable (§4.1.1, §4.2.8). */
+    for (size_t i = 0; i < ctx->group_count && !n->share; i++)
+        for (size_t j = 0; j < ks->count; j++)
+            if (ks->shares[j].group == ctx->groups[i]->code) {
+                n->group = ctx->groups[i];
+                n->share = &ks->shares[j];
+                break;
+            }
+    /* Otherwise our preference among its supported_groups, through HRR. */
     for (size_t i = 0; i < ctx->group_count && !n->group; i++)
         if (ltls_u16_list_has(&e->supported_groups, ctx->groups[i]->code))
             n->group = ctx->groups[i];
@@ -126,9 +137,6 @@ static ltls_err_t negotiate(ltls_conn_t *c, const ltls_client_hello_t *ch, nego_
         return ltls_conn_fail_reason(c, LTLS_R_NO_SHARED_GROUP,
                                      "no key-exchange group in common (the client offered %zu)",
                                      e->supported_groups.count);
-    for (size_t i = 0; i < ks->count; i++)
-        if (ks->shares[i].group == n->group->code)
-            n->share = &ks->shares[i];
 
     if (ltls_ext_has(e, LTLS_EXT_SERVER_NAME)) {
         const ltls_bytes_t *sn = &e->server_name;

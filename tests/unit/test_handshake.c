@@ -176,23 +176,29 @@ TEST(hello_retry_request)
     fx_pair_free(&p);
 }
 
-/* The server prefers secp384r1, which the client supports without a share:
- * server preference wins, at the cost of a HelloRetryRequest. */
-TEST(hello_retry_for_server_preference)
+/* A usable key share is taken even when the server prefers another group
+ * the client supports (no round trip spent on a HelloRetryRequest); among
+ * several shares, the server's preference wins. */
+TEST(usable_share_avoids_hello_retry)
 {
     const ltls_group_t *sg[] = {&ltls_group_secp384r1, &ltls_group_x25519};
     ltls_config_t cc = fx_client_config(), sc = fx_server_config(FX_P384);
     sc.groups = sg;
     sc.group_count = 2;
     fx_pair_t p;
+
+    /* One x25519 share; the server prefers secp384r1 but uses the share. */
     CHECK_OK(fx_pair_new(&p, &cc, &sc, "p384.test"));
+    CHECK(ltls_conn_handshake(p.c) == ltls_err_make(LTLS_R_WANT_READ));
+    fx_pump(p.c, p.s);
+    CHECK(ltls_conn_handshake(p.s) == ltls_err_make(LTLS_R_WANT_READ));
+    CHECK(p.s->state == LTLS_HS_S_WAIT_FINISHED); /* not WAIT_CH2 */
     CHECK_OK(fx_handshake(&p, NULL, NULL));
-    CHECK(ltls_conn_group(p.c) == &ltls_group_secp384r1);
-    CHECK(ltls_conn_suite(p.c) == &ltls_suite_aes128gcm_sha256);
+    CHECK(ltls_conn_group(p.c) == &ltls_group_x25519);
     CHECK(exchange(&p));
     fx_pair_free(&p);
 
-    /* Two shares up front: no retry. */
+    /* Shares for x25519, secp256r1 and secp384r1: the server's first choice. */
     cc.key_share_count = 3;
     CHECK_OK(fx_pair_new(&p, &cc, &sc, "p384.test"));
     CHECK(ltls_conn_handshake(p.c) == ltls_err_make(LTLS_R_WANT_READ));
@@ -201,6 +207,25 @@ TEST(hello_retry_for_server_preference)
     CHECK(p.s->state == LTLS_HS_S_WAIT_FINISHED);
     CHECK_OK(fx_handshake(&p, NULL, NULL));
     CHECK(ltls_conn_group(p.s) == &ltls_group_secp384r1);
+    fx_pair_free(&p);
+}
+
+/* No usable share: the server asks for its preferred supported group. */
+TEST(hello_retry_when_no_share_is_usable)
+{
+    const ltls_group_t *sg[] = {&ltls_group_secp384r1, &ltls_group_secp256r1};
+    ltls_config_t cc = fx_client_config(), sc = fx_server_config(FX_P384);
+    sc.groups = sg;
+    sc.group_count = 2;
+    fx_pair_t p;
+    CHECK_OK(fx_pair_new(&p, &cc, &sc, "p384.test"));
+    CHECK(ltls_conn_handshake(p.c) == ltls_err_make(LTLS_R_WANT_READ));
+    fx_pump(p.c, p.s);
+    CHECK(ltls_conn_handshake(p.s) == ltls_err_make(LTLS_R_WANT_READ));
+    CHECK(p.s->state == LTLS_HS_S_WAIT_CH2);
+    CHECK_OK(fx_handshake(&p, NULL, NULL));
+    CHECK(ltls_conn_group(p.c) == &ltls_group_secp384r1);
+    CHECK(exchange(&p));
     fx_pair_free(&p);
 }
 
@@ -1262,7 +1287,8 @@ int main(void)
     RUN(default_handshake_and_queries);
     RUN(every_suite_group_and_scheme);
     RUN(hello_retry_request);
-    RUN(hello_retry_for_server_preference);
+    RUN(usable_share_avoids_hello_retry);
+    RUN(hello_retry_when_no_share_is_usable);
     RUN(hrr_cookie_is_authenticated);
     RUN(alpn);
     RUN(client_auth_modes);
