@@ -22,9 +22,10 @@
 
 #define MAX_LIST 16
 
-static int usage(void)
+/* --help prints to stdout and succeeds; a usage error goes to stderr, exit 2. */
+static int usage(int help)
 {
-    fprintf(stderr,
+    fprintf(help ? stdout : stderr,
             "usage: lucidtls client HOST:PORT [options]\n"
             "  --servername NAME     name to verify and send as SNI (default: HOST)\n"
             "  --cafile FILE         trust the CA certificates in FILE (repeatable)\n"
@@ -38,7 +39,7 @@ static int usage(void)
             "  --timeout SECONDS     give up on connect+handshake, or on silence, after this\n"
             "  --quiet               do not print the handshake summary\n"
             "SSLKEYLOGFILE=path appends the session secrets (NSS key-log format).\n");
-    return 2;
+    return help ? 0 : 2;
 }
 
 typedef struct {
@@ -103,7 +104,7 @@ static int parse(int argc, char **argv, client_opts_t *o)
         else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0)
             o->quiet = 1;
         else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
-            return -1;
+            return 1;
         else if (a[0] == '-') {
             fprintf(stderr, "lucidtls: unknown option '%s'\n", a);
             return -1;
@@ -181,8 +182,7 @@ static int shuttle(ltls_socket_t *s, const client_opts_t *o)
                 return 0; /* closing the socket answers with our close_notify */
             }
             if (r == LTLS_R_RAGGED_EOF) {
-                fprintf(stderr, "lucidtls: warning: the server closed the TCP connection without "
-                                "close_notify; the data may be truncated\n");
+                fprintf(stderr, "lucidtls: warning: %s\n", ltls_err_message(e));
                 return sent_close ? 0 : 1;
             }
             tool_error("connection failed", e, ltls_socket_error_detail(s));
@@ -352,8 +352,9 @@ static int build_context(const client_opts_t *o, const ltls_provider_t *prov,
 int ltls_tool_client(int argc, char **argv)
 {
     client_opts_t o;
-    if (parse(argc, argv, &o))
-        return usage();
+    int bad = parse(argc, argv, &o);
+    if (bad)
+        return usage(bad > 0);
     char host[256], port[32];
     if (tool_hostport(o.target, host, sizeof host, port, sizeof port)) {
         fprintf(stderr, "lucidtls: '%s' is not HOST:PORT (IPv6: [::1]:443)\n", o.target);

@@ -69,9 +69,10 @@ static void on_signal(int sig)
     errno = saved;
 }
 
-static int usage(void)
+/* --help prints to stdout and succeeds; a usage error goes to stderr, exit 2. */
+static int usage(int help)
 {
-    fprintf(stderr,
+    fprintf(help ? stdout : stderr,
             "usage: lucidtls server --cert FILE --key FILE [--cert FILE --key FILE]... [options]\n"
             "  --host ADDR           address to listen on (default 127.0.0.1)\n"
             "  --port N              port (default 4433; 0 picks a free one, printed)\n"
@@ -85,7 +86,7 @@ static int usage(void)
             "  --quiet               log errors only\n"
             "Prints 'listening on HOST:PORT' when ready; SIGINT/SIGTERM stop it (exit 0).\n"
             "SSLKEYLOGFILE=path appends the session secrets (NSS key-log format).\n");
-    return 2;
+    return help ? 0 : 2;
 }
 
 static void log_line(const char *fmt, ...)
@@ -377,9 +378,10 @@ static int parse(int argc, char **argv, server_opts_t *o)
             o->mode = MODE_ECHO;
         else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0)
             o->quiet = 1;
+        else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
+            return 1;
         else {
-            if (strcmp(a, "--help") && strcmp(a, "-h"))
-                fprintf(stderr, "lucidtls: unknown option '%s'\n", a);
+            fprintf(stderr, "lucidtls: unknown option '%s'\n", a);
             return -1;
         }
     }
@@ -559,8 +561,9 @@ static void accept_loop(server_t *srv, int lfd)
 int ltls_tool_server(int argc, char **argv)
 {
     server_opts_t o;
-    if (parse(argc, argv, &o))
-        return usage();
+    int bad = parse(argc, argv, &o);
+    if (bad)
+        return usage(bad > 0);
 
     ltls_provider_t *prov = NULL;
     ltls_err_t err = ltls_provider_new(NULL, NULL, &prov);
