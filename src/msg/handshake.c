@@ -130,7 +130,7 @@ ltls_err_t ltls_msg_reasm_next(ltls_msg_reasm_t *r, const uint8_t *in, size_t le
     ltls_reader_t rd;
     const uint8_t *p;
     uint8_t type;
-    size_t total;
+    size_t total = 0;
     ltls_err_t err;
     if (!r || !used || !out || (!in && len))
         return ltls_err_make(LTLS_R_NULL_ARGUMENT);

@@ -402,7 +402,7 @@ ltls_err_t ltls_record_open(ltls_record_dir_t *dir, uint8_t *buf, size_t len, lt
 {
     if (!rec)
         return ltls_err_make(LTLS_R_NULL_ARGUMENT);
-    ltls_record_header_t hdr;
+    ltls_record_header_t hdr = {0, 0, 0};
     ltls_err_t err = ltls_record_parse_header(dir, buf, len, &hdr, record_len);
     if (err)
         return err;

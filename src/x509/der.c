@@ -128,7 +128,7 @@ ltls_err_t ltls_der_peek_tag(const ltls_reader_t *r, uint32_t *tag)
 
 int ltls_der_next_is(const ltls_reader_t *r, uint32_t tag)
 {
-    uint32_t t;
+    uint32_t t = 0;
     return ltls_der_peek_tag(r, &t) == LTLS_OK && t == tag;
 }
 
@@ -166,7 +166,7 @@ ltls_err_t ltls_der_read_optional(ltls_reader_t *r, uint32_t tag, ltls_reader_t 
         *present = 0;
         return LTLS_OK;
     }
-    uint32_t t;
+    uint32_t t = 0;
     ltls_err_t err = ltls_der_peek_tag(r, &t);
     if (err)
         return err;
@@ -239,8 +239,8 @@ ltls_err_t ltls_der_read_uint_tagged(ltls_reader_t *r, uint32_t tag, const uint8
                                     size_t *len)
 {
     ltls_reader_t c = *r;
-    const uint8_t *v;
-    size_t n;
+    const uint8_t *v = NULL;
+    size_t n = 0;
     ltls_err_t err = ltls_der_read_integer_tagged(&c, tag, &v, &n);
     if (err)
         return err;
@@ -265,8 +265,8 @@ ltls_err_t ltls_der_read_uint(ltls_reader_t *r, const uint8_t **p, size_t *len)
 ltls_err_t ltls_der_read_uint64(ltls_reader_t *r, uint64_t *v)
 {
     ltls_reader_t c = *r;
-    const uint8_t *p;
-    size_t n;
+    const uint8_t *p = NULL;
+    size_t n = 0;
     ltls_err_t err = ltls_der_read_uint(&c, &p, &n);
     if (err)
         return err;
@@ -383,9 +383,9 @@ ltls_err_t ltls_der_read_bit_string_octets_tagged(ltls_reader_t *r, uint32_t tag
                                                  const uint8_t **p, size_t *len)
 {
     ltls_reader_t c = *r;
-    const uint8_t *v;
-    size_t n;
-    unsigned unused;
+    const uint8_t *v = NULL;
+    size_t n = 0;
+    unsigned unused = 0;
     ltls_err_t err = ltls_der_read_bit_string_tagged(&c, tag, &v, &n, &unused);
     if (err)
         return err;

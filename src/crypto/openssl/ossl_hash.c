@@ -76,7 +76,7 @@ ltls_err_t ltls_ossl_hash_new(void *impl_, const ltls_hash_alg_t *alg, ltls_hash
     int idx = ltls_ossl_hash_index(alg);
     if (idx < 0)
         return ltls_err_make(LTLS_R_UNSUPPORTED_ALGORITHM);
-    ltls_hash_ctx_t *h;
+    ltls_hash_ctx_t *h = NULL;
     ltls_err_t err = hash_alloc(impl, alg, idx, &h);
     if (err)
         return err;
@@ -112,7 +112,7 @@ ltls_err_t ltls_ossl_hash_copy(const ltls_hash_ctx_t *ctx, ltls_hash_ctx_t **out
 {
     if (!ctx || !out)
         return ltls_err_make(LTLS_R_NULL_ARGUMENT);
-    ltls_hash_ctx_t *h;
+    ltls_hash_ctx_t *h = NULL;
     ltls_err_t err = hash_alloc(ctx->impl, ctx->alg, ctx->idx, &h);
     if (err)
         return err;

@@ -196,7 +196,7 @@ ltls_err_t ltls_ossl_kex_finish(ltls_kex_ctx_t *ctx, const uint8_t *peer_share, 
     if (!ctx || !secret)
         return ltls_err_make(LTLS_R_NULL_ARGUMENT);
     group_info_t gi = {ctx->curve, ctx->xname};
-    EVP_PKEY *peer;
+    EVP_PKEY *peer = NULL;
     ltls_err_t err = peer_key(&gi, peer_share, peer_len, ctx->group->server_share_size, &peer);
     if (err)
         return err;
@@ -215,7 +215,7 @@ ltls_err_t ltls_ossl_kex_respond(void *impl_, const ltls_group_t *group, const u
     if (!group_lookup(group, &gi))
         return ltls_err_make(LTLS_R_UNSUPPORTED_ALGORITHM);
     /* Validate first: a bad share should not cost a key generation. */
-    EVP_PKEY *peer;
+    EVP_PKEY *peer = NULL;
     ltls_err_t err = peer_key(&gi, peer_share, peer_len, group->client_share_size, &peer);
     if (err)
         return err;
