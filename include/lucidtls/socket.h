@@ -91,8 +91,8 @@ LTLS_API ltls_err_t ltls_socket_listen(const char *host, const char *port, int b
                                        char *detail, size_t cap);
 
 /*
- * Waits up to timeout_ms for a client on listen_fd (which must be
- * non-blocking, as ltls_socket_listen makes it), accepts it and completes
+ * Waits up to timeout_ms for a client on listen_fd (blocking or not;
+ * ltls_socket_listen makes it non-blocking), accepts it and completes
  * the handshake as a server of ctx within a fresh timeout_ms. A client that
  * fails its handshake is closed and its error returned: a server loop logs
  * it and calls again. A zero timeout_ms means no limit for the waits here

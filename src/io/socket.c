@@ -567,6 +567,13 @@ ltls_err_t ltls_socket_accept(ltls_context_t *ctx, int listen_fd, int timeout_ms
     d.infinite = timeout_ms <= 0;
     int fd;
     for (;;) {
+        /* Wait first when a deadline is set: on a blocking listener accept()
+         * itself would ignore the timeout. */
+        if (!d.infinite) {
+            ltls_err_t w = wait_fd(listen_fd, POLLIN, &d, detail, cap);
+            if (w)
+                return w;
+        }
         fd = accept(listen_fd, NULL, NULL);
         if (fd >= 0)
             break;

@@ -7,6 +7,7 @@
  * connections, silent peers (timeouts), a certificate for another name,
  * and the non-blocking mode's WANT_READ.
  */
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -231,6 +232,14 @@ TEST(silent_peer_times_out)
     /* And with nobody connecting at all. */
     CHECK_ERR(ltls_socket_accept(server_ctx, fd, 100, &s, NULL, 0), LTLS_R_SOCKET_TIMEOUT);
     close(cfd);
+    /* A blocking listener (as a caller may hand us) still honours the
+     * timeout instead of blocking in accept(). */
+    CHECK(fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) == 0);
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    CHECK_ERR(ltls_socket_accept(server_ctx, fd, 100, &s, NULL, 0), LTLS_R_SOCKET_TIMEOUT);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    took = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+    CHECK(took < 2.0);
     close(fd);
 }
 
