@@ -38,7 +38,8 @@ static int usage(int help)
             "  --keyupdate           send a KeyUpdate after the handshake\n"
             "  --timeout SECONDS     give up on connect+handshake, or on silence, after this\n"
             "  --quiet               do not print the handshake summary\n"
-            "SSLKEYLOGFILE=path appends the session secrets (NSS key-log format).\n");
+            "SSLKEYLOGFILE=path appends the session secrets (NSS key-log format).\n"
+            "LTLS_PROVIDER=NAME picks the crypto provider (`lucidtls version` lists them).\n");
     return help ? 0 : 2;
 }
 
@@ -363,7 +364,7 @@ int ltls_tool_client(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     ltls_provider_t *prov = NULL;
-    ltls_err_t err = ltls_provider_new(NULL, NULL, &prov);
+    ltls_err_t err = ltls_provider_new(tool_provider_name(), NULL, &prov);
     if (err) {
         tool_error("provider", err, NULL);
         return 1;

@@ -124,7 +124,7 @@ int ltls_tool_demo(int argc, char **argv)
     }
     signal(SIGPIPE, SIG_IGN);
     ltls_provider_t *prov = NULL;
-    ltls_err_t err = ltls_provider_new(NULL, NULL, &prov);
+    ltls_err_t err = ltls_provider_new(tool_provider_name(), NULL, &prov);
     if (err)
         return fail("provider", err, NULL);
 

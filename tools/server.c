@@ -85,7 +85,8 @@ static int usage(int help)
             "  --echo                send back whatever the client sends\n"
             "  --quiet               log errors only\n"
             "Prints 'listening on HOST:PORT' when ready; SIGINT/SIGTERM stop it (exit 0).\n"
-            "SSLKEYLOGFILE=path appends the session secrets (NSS key-log format).\n");
+            "SSLKEYLOGFILE=path appends the session secrets (NSS key-log format).\n"
+            "LTLS_PROVIDER=NAME picks the crypto provider (`lucidtls version` lists them).\n");
     return help ? 0 : 2;
 }
 
@@ -566,7 +567,7 @@ int ltls_tool_server(int argc, char **argv)
         return usage(bad > 0);
 
     ltls_provider_t *prov = NULL;
-    ltls_err_t err = ltls_provider_new(NULL, NULL, &prov);
+    ltls_err_t err = ltls_provider_new(tool_provider_name(), NULL, &prov);
     if (err) {
         tool_error("provider", err, NULL);
         return 1;

@@ -23,6 +23,14 @@
  * Options
  * ------------------------------------------------------------------------- */
 
+const char *tool_provider_name(void)
+{
+    /* Read here, in the command, so that the library itself never consults
+     * the environment for its choice of provider. */
+    const char *name = getenv("LTLS_PROVIDER");
+    return name && *name ? name : NULL;
+}
+
 int tool_opt(int argc, char **argv, int *i, const char *name, const char **value)
 {
     const char *a = argv[*i];

@@ -36,6 +36,11 @@ int tool_split(const char *text, char *storage, size_t cap, const char **out, in
 /* "host:port", "[v6]:port" into host and port. 0 on success. */
 int tool_hostport(const char *text, char *host, size_t host_cap, char *port, size_t port_cap);
 
+/* The crypto provider the commands use: the built-in one named by the
+ * environment variable LTLS_PROVIDER ("openssl", "nettle"; `lucidtls version`
+ * lists them), or the default one when it is unset or empty. */
+const char *tool_provider_name(void);
+
 /* Descriptors of the provider by (case-insensitive) name; NULL if unknown. */
 const ltls_group_t *tool_group(const ltls_provider_t *p, const char *name);
 const ltls_suite_t *tool_suite(const ltls_provider_t *p, const char *name);

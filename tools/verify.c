@@ -35,6 +35,7 @@
 #include <time.h>
 
 #include "lucidtls/lucidtls.h"
+#include "tool.h"
 #include "trust/store.h"
 
 #define MAX_FILES 64 /* of --cafile and of --untrusted each */
@@ -237,7 +238,7 @@ int ltls_tool_verify(int argc, char **argv)
     size_t n_peer = 0, n_extra = 0;
     rc = 2;
 
-    ltls_err_t err = ltls_provider_new(NULL, NULL, &provider);
+    ltls_err_t err = ltls_provider_new(tool_provider_name(), NULL, &provider);
     if (err) {
         detail[0] = 0;
         input_error("crypto provider", err, detail);

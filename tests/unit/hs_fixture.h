@@ -21,6 +21,7 @@
 #include "lucidtls/insecure.h"
 #include "lucidtls/tls.h"
 #include "test.h"
+#include "test_provider.h"
 
 #define HS_DIR "../data/hs/"
 #define FIXED_NOW 1798761600 /* 2027-01-01T00:00:00Z */
@@ -78,7 +79,7 @@ static ltls_cert_t **fx_certs(const char *path, size_t *count)
 
 static inline void fx_setup(void)
 {
-    if (ltls_provider_new(NULL, NULL, &prov))
+    if (ltls_provider_new(test_provider_name(), NULL, &prov))
         abort();
     if (ltls_trust_store_new(NULL, &trust) ||
         ltls_trust_store_add_file(trust, HS_DIR "ca.crt", NULL))

@@ -14,6 +14,7 @@
 #include "crypto/keyfile/keyfile.h"
 #include "lucidtls/lucidtls.h"
 #include "test.h"
+#include "test_provider.h"
 #include "x509/cert.h"
 #include "x509/certwrite.h"
 
@@ -384,7 +385,7 @@ TEST(openssl_accepts)
 
 int main(void)
 {
-    if (ltls_provider_new(NULL, NULL, &prov) != LTLS_OK) {
+    if (ltls_provider_new(test_provider_name(), NULL, &prov) != LTLS_OK) {
         printf("1..0 # SKIP no provider\n");
         return 0;
     }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "test.h"
+#include "test_provider.h"
 
 #include "core/mem.h"
 #include "crypto/keyfile/keyfile.h"
@@ -1088,14 +1089,12 @@ TEST(key_load_with_stub_provider)
     CHECK(ltls_key_handle(NULL) == NULL && ltls_key_provider(NULL) == NULL);
 }
 
-/* ---- with the OpenSSL provider -------------------------------------------- */
-
-#if LTLS_HAVE_OPENSSL
+/* ---- with a real provider (LTLS_TEST_PROVIDER, else the default) ---------- */
 
 static ltls_provider_t *ossl(void)
 {
     static ltls_provider_t *p;
-    if (!p && ltls_provider_new("openssl", NULL, &p) != LTLS_OK)
+    if (!p && ltls_provider_new(test_provider_name(), NULL, &p) != LTLS_OK)
         abort();
     return p;
 }
@@ -1272,7 +1271,6 @@ TEST(bad_components_rejected_by_provider)
     CHECK(key == NULL);
 }
 
-#endif /* LTLS_HAVE_OPENSSL */
 
 int main(void)
 {
@@ -1297,13 +1295,11 @@ int main(void)
     RUN(rsa_structure_rules);
     RUN(pbes2_structure_rules);
     RUN(key_load_with_stub_provider);
-#if LTLS_HAVE_OPENSSL
     RUN(decrypts_every_encrypted_key_file);
     RUN(tampered_ciphertext_is_bad_password);
     RUN(sign_with_loaded_keys_verify_with_openssl_public_keys);
     RUN(encrypted_load_wipes_and_frees);
     RUN(bad_components_rejected_by_provider);
     ltls_provider_free(ossl());
-#endif
     return test_done();
 }

@@ -23,6 +23,7 @@
 #include "core/mem.h"
 #include "hs/keysched.h"
 #include "test.h"
+#include "test_provider.h"
 
 static ltls_provider_t *P;
 
@@ -376,9 +377,9 @@ TEST(key_update)
 
 int main(void)
 {
-    ltls_err_t e = ltls_provider_new("openssl", NULL, &P);
+    ltls_err_t e = ltls_provider_new(test_provider_name(), NULL, &P);
     if (e) {
-        printf("Bail out! no openssl provider: %s\n", ltls_err_message(e));
+        printf("Bail out! no provider: %s\n", ltls_err_message(e));
         return 1;
     }
     RUN(expand_label_vectors);

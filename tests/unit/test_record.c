@@ -16,6 +16,7 @@
 #include "lucidtls/provider.h"
 #include "record/record.h"
 #include "test.h"
+#include "test_provider.h"
 #include "tests/vectors/rfc8448.h"
 
 static ltls_provider_t *prov;
@@ -1188,9 +1189,9 @@ TEST(every_aead_round_trips)
 
 int main(void)
 {
-    ltls_err_t err = ltls_provider_new("openssl", NULL, &prov);
+    ltls_err_t err = ltls_provider_new(test_provider_name(), NULL, &prov);
     if (err) {
-        printf("Bail out! no openssl provider: %s\n", ltls_err_message(err));
+        printf("Bail out! no provider: %s\n", ltls_err_message(err));
         return 1;
     }
     RUN(rfc8448_s3_trace);

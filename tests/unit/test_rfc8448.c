@@ -16,6 +16,7 @@
 #include "hs/keysched.h"
 #include "hs/transcript.h"
 #include "test.h"
+#include "test_provider.h"
 #include "tests/vectors/rfc8448.h"
 
 static ltls_provider_t *P;
@@ -333,9 +334,9 @@ TEST(s4_resumed_0rtt)
 
 int main(void)
 {
-    ltls_err_t e = ltls_provider_new("openssl", NULL, &P);
+    ltls_err_t e = ltls_provider_new(test_provider_name(), NULL, &P);
     if (e) {
-        printf("Bail out! no openssl provider: %s\n", ltls_err_message(e));
+        printf("Bail out! no provider: %s\n", ltls_err_message(e));
         return 1;
     }
     RUN(s3_x25519);

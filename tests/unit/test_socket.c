@@ -20,6 +20,7 @@
 #include "lucidtls/lucidtls.h"
 #include "lucidtls/socket.h"
 #include "test.h"
+#include "test_provider.h"
 #include "x509/certwrite.h"
 
 static ltls_provider_t *prov;
@@ -49,7 +50,7 @@ static int setup(void)
     ls.eku = LTLS_X509_EKU_SERVER_AUTH;
     ls.dns_names = dns;
     ls.dns_count = 1;
-    if (ltls_provider_new(NULL, NULL, &prov) ||
+    if (ltls_provider_new(test_provider_name(), NULL, &prov) ||
         ltls_key_generate(prov, LTLS_KEY_EC, 0x0017, 0, &ca_key) ||
         ltls_key_generate(prov, LTLS_KEY_EC, 0x0017, 0, &leaf_key) ||
         ltls_certwrite(&cs, ca_key, NULL, NULL, NULL, &ca_der, &ca_len) ||

@@ -11,6 +11,7 @@
 
 #include "hs/transcript.h"
 #include "test.h"
+#include "test_provider.h"
 
 static ltls_provider_t *P;
 
@@ -282,9 +283,9 @@ TEST(free_wipes_and_releases)
 
 int main(void)
 {
-    ltls_err_t e = ltls_provider_new("openssl", NULL, &P);
+    ltls_err_t e = ltls_provider_new(test_provider_name(), NULL, &P);
     if (e) {
-        printf("Bail out! no openssl provider: %s\n", ltls_err_message(e));
+        printf("Bail out! no provider: %s\n", ltls_err_message(e));
         return 1;
     }
     RUN(buffers_until_hash_is_set);

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "test.h"
+#include "test_provider.h"
 #include "core/mem.h"
 #include "lucidtls/x509.h"
 #include "x509/cert.h"
@@ -604,7 +605,7 @@ TEST(validation_cost)
 
 int main(void)
 {
-    if (ltls_provider_new(NULL, NULL, &prov)) {
+    if (ltls_provider_new(test_provider_name(), NULL, &prov)) {
         printf("Bail out! no provider\n");
         return 1;
     }
