@@ -79,6 +79,98 @@ LTLS_API void ltls_cert_list_free(ltls_cert_t **certs, size_t count,
                                   const ltls_allocator_t *alloc);
 
 /* ---------------------------------------------------------------------------
+ * Certificate contents, for display (x509/certinfo.c)
+ *
+ * What a program shows of a certificate (Python's ssl.getpeercert() dict is
+ * built from these): the serial number, the Names attribute by attribute,
+ * the subjectAltName entries, and the facts that say whether it is a CA.
+ * Pointers are views into the certificate's DER, valid while cert lives.
+ * The decoder checked the syntax of everything walked here, so on a parsed
+ * certificate these cannot fail.
+ * ------------------------------------------------------------------------- */
+
+typedef struct ltls_cert_info {
+    unsigned version;          /* the X.509 version: 1, 2 or 3 */
+    int has_basic_constraints; /* basicConstraints present ... */
+    int is_ca;                 /* ... with cA TRUE */
+    int path_len;              /* pathLenConstraint, -1 when absent */
+    int has_key_usage;         /* keyUsage present ... */
+    unsigned key_usage;        /* ... with bit n of its BIT STRING as 1u << n (5: keyCertSign) */
+    int self_issued;           /* issuer and subject are the same bytes */
+} ltls_cert_info_t;
+
+LTLS_API void ltls_cert_get_info(const ltls_cert_t *cert, ltls_cert_info_t *out);
+
+/* The serial number as upper-case hex, two digits per octet of its unsigned
+ * value without leading zero octets ("00" for zero), as OpenSSL prints it.
+ * NUL-terminated, truncated to cap; returns the full length. */
+LTLS_API size_t ltls_cert_serial_hex(const ltls_cert_t *cert, char *buf, size_t cap);
+
+/* The subject and issuer Names as DER (the whole SEQUENCE), for
+ * ltls_name_next(). */
+LTLS_API const uint8_t *ltls_cert_subject_name(const ltls_cert_t *cert, size_t *len);
+LTLS_API const uint8_t *ltls_cert_issuer_name(const ltls_cert_t *cert, size_t *len);
+
+/* One AttributeTypeAndValue of a Name (RFC 5280 §4.1.2.4). */
+typedef struct ltls_name_attr {
+    size_t rdn;           /* its RelativeDistinguishedName, counted from 0 in
+                           * encoding order; a multi-valued RDN's attributes
+                           * share it */
+    const uint8_t *oid;   /* the attribute type: OID contents octets */
+    size_t oid_len;
+    unsigned tag;         /* the value's universal tag number (12 UTF8String,
+                           * 19 PrintableString, 20 TeletexString, 22 IA5String,
+                           * 28 UniversalString, 30 BMPString, ...); 0 for a
+                           * constructed value or one of another class */
+    const uint8_t *value; /* the value's contents octets */
+    size_t value_len;
+} ltls_name_attr_t;
+
+/* Where a walk over a Name stands; zero-initialise it to start. */
+typedef struct ltls_name_cursor {
+    size_t off, set_end, rdn;
+} ltls_name_cursor_t;
+
+/* Walks the attributes of a Name (DER, the whole SEQUENCE: a certificate's
+ * subject or issuer, or a directoryName entry of subjectAltName) in encoding
+ * order. Returns 1 with the next attribute in *attr, 0 at the end, -1 if
+ * name is not a well-formed Name (checked whole at the first call, so a walk
+ * either fails at once or not at all). */
+LTLS_API int ltls_name_next(const uint8_t *name, size_t len, ltls_name_cursor_t *cur,
+                            ltls_name_attr_t *attr);
+
+/* The dotted-decimal text of an OBJECT IDENTIFIER's contents octets
+ * ("2.5.4.3"; arcs of any size). NUL-terminated, truncated to cap; returns
+ * the full length, or 0 (and "" in buf) when the octets are no valid OID. */
+LTLS_API size_t ltls_oid_text(const uint8_t *oid, size_t len, char *buf, size_t cap);
+
+/* subjectAltName entries: the GeneralName CHOICE (RFC 5280 §4.2.1.6), and
+ * what *value holds for each. */
+typedef enum ltls_san_kind {
+    LTLS_SAN_OTHER_NAME = 0,    /* the contents of otherName: type-id, [0] value */
+    LTLS_SAN_EMAIL = 1,         /* rfc822Name: ASCII text */
+    LTLS_SAN_DNS = 2,           /* dNSName: ASCII text */
+    LTLS_SAN_X400 = 3,          /* x400Address: its contents */
+    LTLS_SAN_DIRECTORY = 4,     /* directoryName: a Name's DER, for ltls_name_next() */
+    LTLS_SAN_EDI_PARTY = 5,     /* ediPartyName: its contents */
+    LTLS_SAN_URI = 6,           /* uniformResourceIdentifier: ASCII text */
+    LTLS_SAN_IP = 7,            /* iPAddress: 4 or 16 octets, network order */
+    LTLS_SAN_REGISTERED_ID = 8  /* registeredID: OID contents, for ltls_oid_text() */
+} ltls_san_kind_t;
+
+/* How many entries the subjectAltName holds (0 without the extension). */
+LTLS_API size_t ltls_cert_san_count(const ltls_cert_t *cert);
+/* Entry i (0-based, certificate order): 1 with *kind (an ltls_san_kind_t),
+ * *value and *len set, 0 when i is out of range. Finding entry i walks the
+ * ones before it; to visit them all, ltls_cert_san_next() is linear. */
+LTLS_API int ltls_cert_san(const ltls_cert_t *cert, size_t i, int *kind, const uint8_t **value,
+                           size_t *len);
+/* The entry after *pos (start with *pos = 0): 1 with the entry and *pos
+ * advanced, 0 at the end. */
+LTLS_API int ltls_cert_san_next(const ltls_cert_t *cert, size_t *pos, int *kind,
+                                const uint8_t **value, size_t *len);
+
+/* ---------------------------------------------------------------------------
  * Trust stores
  * ------------------------------------------------------------------------- */
 

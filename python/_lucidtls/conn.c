@@ -244,6 +244,13 @@ static PyObject *conn_incoming_buffered(conn_t *c, PyObject *unused)
     return PyLong_FromSize_t(ltls_conn_incoming_buffered(c->conn) + c->spill_len);
 }
 
+static PyObject *conn_pending(conn_t *c, PyObject *unused)
+{
+    (void)unused;
+    ENTER(c);
+    return PyLong_FromSize_t(ltls_conn_pending(c->conn));
+}
+
 /* --- operations ----------------------------------------------------------------------- */
 
 static PyObject *conn_handshake(conn_t *c, PyObject *unused)
@@ -541,6 +548,9 @@ static PyMethodDef conn_methods[] = {
      "outgoing_buffered() -> int: network bytes waiting to be sent."},
     {"incoming_buffered", (PyCFunction)conn_incoming_buffered, METH_NOARGS,
      "incoming_buffered() -> int: network bytes received and not yet processed."},
+    {"pending", (PyCFunction)conn_pending, METH_NOARGS,
+     "pending() -> int: decrypted application data read() returns without more input (the "
+     "rest of the record last opened; SSL_pending's count)."},
     {"handshake", (PyCFunction)conn_handshake, METH_NOARGS,
      "handshake(): drives the handshake; returns once it is complete (certificate and name "
      "verified), else raises WantReadError / WantWriteError / a TLSError."},

@@ -2,16 +2,21 @@
  * x509.c - certificates (X509), trust stores (TrustStore) and path
  * validation (verify) for Python.
  *
- * An X509 owns one parsed ltls_cert_t. A TrustStore owns a reference to an
- * ltls_trust_store_t; loading into it is allowed until a context takes it
- * (x509.h: a store is shared between threads only once loading is over), after
- * which it is frozen. File and system loading read the disk and validation
+ * An X509 owns one parsed ltls_cert_t and shows its contents through the
+ * library's display accessors (serial, Names attribute by attribute,
+ * subjectAltName entries) as raw parts; turning them into the ssl module's
+ * getpeercert() dict is left to Python, which knows that format's rules.
+ * A TrustStore owns a reference to an ltls_trust_store_t; loading into it
+ * is allowed until a context takes it (x509.h: a store is shared between
+ * threads only once loading is over), after which it is frozen. File and system loading read the disk and validation
  * checks signatures, so both run without the GIL; the objects they read stay
  * alive because this code holds references to them for the duration.
  */
 #include "ltls_py.h"
 
 #include <string.h>
+
+#include "trust/store.h" /* ltls_trust_default_files: see mod_system_trust_files */
 
 /* --- X509 ------------------------------------------------------------------------ */
 
@@ -101,6 +106,143 @@ static PyObject *cert_not_after(ltls_py_cert_t *self, void *c)
     return PyLong_FromLongLong(ltls_cert_not_after(self->cert));
 }
 
+static PyObject *cert_serial(ltls_py_cert_t *self, void *c)
+{
+    (void)c;
+    char small[64];
+    size_t n = ltls_cert_serial_hex(self->cert, small, sizeof small);
+    if (n < sizeof small)
+        return PyUnicode_FromStringAndSize(small, (Py_ssize_t)n);
+    /* Serials are at most 20 octets by RFC 5280, but decoding admits more. */
+    char *big = PyMem_Malloc(n + 1);
+    if (!big)
+        return PyErr_NoMemory();
+    ltls_cert_serial_hex(self->cert, big, n + 1);
+    PyObject *out = PyUnicode_FromStringAndSize(big, (Py_ssize_t)n);
+    PyMem_Free(big);
+    return out;
+}
+
+static PyObject *cert_version(ltls_py_cert_t *self, void *c)
+{
+    (void)c;
+    ltls_cert_info_t info;
+    ltls_cert_get_info(self->cert, &info);
+    return PyLong_FromUnsignedLong(info.version);
+}
+
+static PyObject *cert_ca_info(ltls_py_cert_t *self, PyObject *unused)
+{
+    (void)unused;
+    ltls_cert_info_t info;
+    ltls_cert_get_info(self->cert, &info);
+    PyObject *bc, *ku;
+    if (info.has_basic_constraints)
+        bc = Py_BuildValue("(Oi)", info.is_ca ? Py_True : Py_False, info.path_len);
+    else
+        bc = Py_NewRef(Py_None);
+    if (info.has_key_usage)
+        ku = PyLong_FromUnsignedLong(info.key_usage);
+    else
+        ku = Py_NewRef(Py_None);
+    if (!bc || !ku) {
+        Py_XDECREF(bc);
+        Py_XDECREF(ku);
+        return NULL;
+    }
+    return Py_BuildValue("(NNO)", bc, ku, info.self_issued ? Py_True : Py_False);
+}
+
+static PyObject *oid_str(const uint8_t *oid, size_t len)
+{
+    char small[128];
+    size_t n = ltls_oid_text(oid, len, small, sizeof small);
+    if (n < sizeof small)
+        return PyUnicode_FromStringAndSize(small, (Py_ssize_t)n);
+    char *big = PyMem_Malloc(n + 1);
+    if (!big)
+        return PyErr_NoMemory();
+    ltls_oid_text(oid, len, big, n + 1);
+    PyObject *out = PyUnicode_FromStringAndSize(big, (Py_ssize_t)n);
+    PyMem_Free(big);
+    return out;
+}
+
+/* A Name's attributes as a list of (rdn, oid, tag, value bytes). The
+ * stdlib's nested tuples, attribute names and string decoding are the
+ * Python layer's business; this only walks. */
+static PyObject *name_attrs(const uint8_t *name, size_t len)
+{
+    PyObject *out = PyList_New(0);
+    if (!out)
+        return NULL;
+    ltls_name_cursor_t cur = {0, 0, 0};
+    ltls_name_attr_t a;
+    int r;
+    while ((r = ltls_name_next(name, len, &cur, &a)) == 1) {
+        PyObject *oid = oid_str(a.oid, a.oid_len);
+        PyObject *t = oid ? Py_BuildValue("(nNIy#)", (Py_ssize_t)a.rdn, oid, a.tag,
+                                          (const char *)a.value, (Py_ssize_t)a.value_len)
+                          : NULL;
+        if (!t || PyList_Append(out, t) < 0) {
+            Py_XDECREF(t);
+            Py_DECREF(out);
+            return NULL;
+        }
+        Py_DECREF(t);
+    }
+    if (r < 0) {
+        Py_DECREF(out);
+        PyErr_SetString(PyExc_ValueError, "malformed Name");
+        return NULL;
+    }
+    return out;
+}
+
+static PyObject *cert_subject_attrs(ltls_py_cert_t *self, PyObject *unused)
+{
+    (void)unused;
+    size_t len;
+    const uint8_t *p = ltls_cert_subject_name(self->cert, &len);
+    return name_attrs(p, len);
+}
+
+static PyObject *cert_issuer_attrs(ltls_py_cert_t *self, PyObject *unused)
+{
+    (void)unused;
+    size_t len;
+    const uint8_t *p = ltls_cert_issuer_name(self->cert, &len);
+    return name_attrs(p, len);
+}
+
+static PyObject *cert_san(ltls_py_cert_t *self, PyObject *unused)
+{
+    (void)unused;
+    PyObject *out = PyList_New(0);
+    if (!out)
+        return NULL;
+    size_t pos = 0, len;
+    int kind;
+    const uint8_t *v;
+    while (ltls_cert_san_next(self->cert, &pos, &kind, &v, &len)) {
+        PyObject *value;
+        if (kind == LTLS_SAN_DIRECTORY)
+            value = name_attrs(v, len);
+        else if (kind == LTLS_SAN_REGISTERED_ID)
+            value = oid_str(v, len);
+        else
+            value = PyBytes_FromStringAndSize((const char *)v, (Py_ssize_t)len);
+        PyObject *t = value ? Py_BuildValue("(iN)", kind, value) : NULL;
+        if (!t || PyList_Append(out, t) < 0) {
+            Py_XDECREF(t);
+            Py_DECREF(out);
+            return NULL;
+        }
+        Py_DECREF(t);
+    }
+    return out;
+}
+
 static PyObject *cert_match_host(ltls_py_cert_t *self, PyObject *arg)
 {
     if (!PyUnicode_Check(arg)) {
@@ -155,6 +297,20 @@ static PyMethodDef cert_methods[] = {
     {"der", (PyCFunction)cert_der, METH_NOARGS, "der() -> bytes: the DER encoding."},
     {"match_host", (PyCFunction)cert_match_host, METH_O,
      "match_host(host) -> bool: whether subjectAltName matches the DNS name or IP literal."},
+    {"subject_attrs", (PyCFunction)cert_subject_attrs, METH_NOARGS,
+     "subject_attrs() -> list of (rdn, oid, tag, value): the subject's attributes in encoding "
+     "order (rdn counts RelativeDistinguishedNames from 0, oid is dotted text, tag the value's "
+     "universal tag number or 0, value its contents)."},
+    {"issuer_attrs", (PyCFunction)cert_issuer_attrs, METH_NOARGS,
+     "issuer_attrs() -> list of (rdn, oid, tag, value): the issuer's, as subject_attrs()."},
+    {"san", (PyCFunction)cert_san, METH_NOARGS,
+     "san() -> list of (kind, value): subjectAltName entries in order. kind is the GeneralName "
+     "tag (1 email, 2 DNS, 6 URI, 7 IP, 4 directoryName, 8 registeredID, 0/3/5 others); value "
+     "is bytes (IP: 4 or 16 octets), an attribute list as subject_attrs() gives for a "
+     "directoryName, dotted text for a registeredID."},
+    {"ca_info", (PyCFunction)cert_ca_info, METH_NOARGS,
+     "ca_info() -> (basic_constraints, key_usage, self_issued): basic_constraints is "
+     "(is_ca, path_len) or None, key_usage the keyUsage bits (1 << n for bit n) or None."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -163,6 +319,9 @@ static PyGetSetDef cert_getset[] = {
     {"issuer", (getter)cert_issuer, NULL, "The issuer, RFC 4514-style text.", NULL},
     {"not_before", (getter)cert_not_before, NULL, "notBefore, seconds since the epoch.", NULL},
     {"not_after", (getter)cert_not_after, NULL, "notAfter, seconds since the epoch.", NULL},
+    {"serial", (getter)cert_serial, NULL,
+     "The serial number as upper-case hex, as OpenSSL prints it.", NULL},
+    {"version", (getter)cert_version, NULL, "The X.509 version (1, 2 or 3).", NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -537,7 +696,27 @@ done:
     return result;
 }
 
+/* The bundle files the system store tries, in order (src/trust/system.c).
+ * Not public API: the list is the library's own, and this extension links
+ * that very library statically, so the two cannot drift apart. The ssl face
+ * needs it to list the system anchors loaded from a file, as ssl does. */
+static PyObject *mod_system_trust_files(PyObject *m, PyObject *unused)
+{
+    (void)m, (void)unused;
+    PyObject *out = PyList_New(0);
+    for (size_t i = 0; out && ltls_trust_default_files[i]; i++) {
+        PyObject *s = PyUnicode_DecodeFSDefault(ltls_trust_default_files[i]);
+        if (!s || PyList_Append(out, s) < 0)
+            Py_CLEAR(out);
+        Py_XDECREF(s);
+    }
+    return out;
+}
+
 static PyMethodDef x509_functions[] = {
+    {"system_trust_files", mod_system_trust_files, METH_NOARGS,
+     "system_trust_files() -> list[str]: the bundle files TrustStore.add_system() tries in "
+     "order (the first that exists is read, unless SSL_CERT_FILE/SSL_CERT_DIR are set)."},
     {"parse_certs", mod_parse_certs, METH_O,
      "parse_certs(data) -> list[X509]: every certificate of PEM text, or one DER certificate."},
     {"verify", (PyCFunction)(void (*)(void))mod_verify, METH_VARARGS | METH_KEYWORDS,

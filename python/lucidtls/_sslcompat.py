@@ -23,12 +23,13 @@ by SNI itself).
 
 from __future__ import annotations
 
+import datetime
 import errno as _errno
+import functools
 import os
 import socket
 import ssl
 import sys
-import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -123,6 +124,36 @@ def _read_file(path: Any) -> bytes:
         return f.read()
 
 
+def _read_file_or_empty(path: str) -> bytes:
+    try:
+        return _read_file(path)
+    except OSError:
+        return b""
+
+
+def _der_list(data: bytes) -> list[bytes]:
+    """The DER certificates of PEM text or one DER certificate (none if it
+    holds none: the trust store has already refused what is malformed)."""
+    try:
+        return [c.der() for c in _lucidtls.parse_certs(data)]
+    except TLSError:
+        return []
+
+
+def _system_bundle_files() -> list[str]:
+    """The files among the sources TrustStore.add_system() reads, by the
+    rules of src/trust/system.c: SSL_CERT_FILE's list when SSL_CERT_FILE or
+    SSL_CERT_DIR is set, else the first well-known bundle that exists (the
+    hashed directories are only read when none does)."""
+    env_file = os.environ.get("SSL_CERT_FILE") or ""
+    if env_file or os.environ.get("SSL_CERT_DIR"):
+        return [p for p in env_file.split(":") if p and os.path.isfile(p)]
+    for path in _lucidtls.system_trust_files():
+        if os.path.exists(path):
+            return [path] if os.path.isfile(path) else []
+    return []
+
+
 class SSLContext:
     """A mutable, ``ssl.SSLContext``-like configuration over lucidtls.
 
@@ -144,7 +175,9 @@ class SSLContext:
         self._verify_mode = CERT_REQUIRED if client else CERT_NONE
         self._check_hostname = client
         self._trust_sources: list[tuple[str, Any]] = []
-        self._ca_ders: list[bytes] = []
+        # What get_ca_certs() lists, in load order: DER certificates from
+        # cafile/cadata, and paths of system bundle files (read when asked).
+        self._ca_loaded: list[bytes | str] = []
         self._trust: Any = None
         self._chains: list[tuple[Any, Any]] = []
         self._alpn: tuple[bytes, ...] | None = None
@@ -312,30 +345,59 @@ class SSLContext:
             self._remember(data)
 
     def _remember(self, data: bytes) -> None:
-        try:
-            self._ca_ders.extend(c.der() for c in _lucidtls.parse_certs(data))
-        except TLSError:
-            pass
+        self._ca_loaded.extend(_der_list(data))
 
     def load_default_certs(self, purpose: ssl.Purpose = Purpose.SERVER_AUTH) -> None:
         """Trusts the operating system's store."""
         self.set_default_verify_paths()
 
     def set_default_verify_paths(self) -> None:
-        """Trusts the operating system's store (SSL_CERT_FILE/SSL_CERT_DIR honoured)."""
-        if ("system", None) not in self._trust_sources:
+        """Trusts the operating system's store (SSL_CERT_FILE/SSL_CERT_DIR honoured).
+
+        As with ``ssl``, a system without a store is no error here: the
+        handshake then fails to verify instead."""
+        if ("system", None) in self._trust_sources:
+            return
+        try:
             self._add_trust("system", None)
+        except TLSError as e:
+            if e.reason != "TRUST_NOT_FOUND":
+                raise
+            return
+        self._ca_loaded.extend(_system_bundle_files())
+
+    def _loaded_certs(self) -> list[bytes]:
+        """Every certificate loaded from a file or data, once, in load order."""
+        seen: set[bytes] = set()
+        out: list[bytes] = []
+        for item in self._ca_loaded:
+            for der in [item] if isinstance(item, bytes) else _der_list(_read_file_or_empty(item)):
+                if der not in seen:
+                    seen.add(der)
+                    out.append(der)
+        return out
 
     def get_ca_certs(self, binary_form: bool = False) -> list[Any]:
-        """The CA certificates loaded from files or data (not the system store)."""
+        """The CA certificates loaded from files or data, as ``ssl`` lists them.
+
+        Like ``ssl``, this shows what was read from files — ``cafile``,
+        ``cadata`` and, after ``load_default_certs()``, the system's bundle
+        file — and not the certificates of a directory (``capath``, or the
+        system's hashed directory where no bundle file exists), which ``ssl``
+        only looks up during verification. Certificates that are no CA (by
+        OpenSSL's X509_check_ca rules) are left out, duplicates appear once.
+        The order is the order of loading (``ssl`` uses its store's internal
+        order)."""
+        cas = [d for d in self._loaded_certs() if _is_ca(d)]
         if binary_form:
-            return list(self._ca_ders)
-        return [_cert_dict(d) for d in self._ca_ders]
+            return cas
+        return [_cert_dict(d) for d in cas]
 
     def cert_store_stats(self) -> dict[str, int]:
-        """Counts of the trust anchors loaded."""
-        n = len(self._store())
-        return {"x509": n, "crl": 0, "x509_ca": n}
+        """Counts of the certificates loaded from files or data, as ``ssl``
+        counts them (see get_ca_certs): all of them, and the CAs among them."""
+        certs = self._loaded_certs()
+        return {"x509": len(certs), "crl": 0, "x509_ca": sum(map(_is_ca, certs))}
 
     def load_cert_chain(self, certfile: Any, keyfile: Any = None, password: Any = None) -> None:
         """Loads a certificate chain (PEM) and its private key.
@@ -572,71 +634,145 @@ def create_default_context(
 
 
 # ------------------------------------------------------------- peer certificates
+#
+# getpeercert() and get_ca_certs() return the dict that ssl builds from
+# OpenSSL's view of a certificate (CPython's _decode_certificate): the same
+# keys in the same order, the same nested tuples, the same text. The C
+# extension hands over raw parts (attributes with their OID and string tag,
+# SAN entries as bytes); this section applies ssl's formatting rules to them.
+# Left out, as the issue allows: OCSP, caIssuers and crlDistributionPoints.
 
+# OpenSSL's long names of the attribute types that certificates use, for
+# when ssl._txt2obj (the stdlib's own lookup in OpenSSL's table) is absent.
 _ATTR_NAMES = {
-    "CN": "commonName",
-    "O": "organizationName",
-    "OU": "organizationalUnitName",
-    "C": "countryName",
-    "ST": "stateOrProvinceName",
-    "L": "localityName",
-    "STREET": "streetAddress",
-    "DC": "domainComponent",
-    "UID": "userId",
-    "E": "emailAddress",
-    "EMAILADDRESS": "emailAddress",
-    "SERIALNUMBER": "serialNumber",
+    "2.5.4.3": "commonName",
+    "2.5.4.4": "surname",
+    "2.5.4.5": "serialNumber",
+    "2.5.4.6": "countryName",
+    "2.5.4.7": "localityName",
+    "2.5.4.8": "stateOrProvinceName",
+    "2.5.4.9": "streetAddress",
+    "2.5.4.10": "organizationName",
+    "2.5.4.11": "organizationalUnitName",
+    "2.5.4.12": "title",
+    "2.5.4.15": "businessCategory",
+    "2.5.4.17": "postalCode",
+    "2.5.4.41": "name",
+    "2.5.4.42": "givenName",
+    "2.5.4.43": "initials",
+    "2.5.4.44": "generationQualifier",
+    "2.5.4.45": "x500UniqueIdentifier",
+    "2.5.4.46": "dnQualifier",
+    "2.5.4.65": "pseudonym",
+    "2.5.4.97": "organizationIdentifier",
+    "0.9.2342.19200300.100.1.1": "userId",
+    "0.9.2342.19200300.100.1.25": "domainComponent",
+    "1.2.840.113549.1.9.1": "emailAddress",
+    "1.2.840.113549.1.9.2": "unstructuredName",
+    "1.3.6.1.4.1.311.60.2.1.1": "jurisdictionLocalityName",
+    "1.3.6.1.4.1.311.60.2.1.2": "jurisdictionStateOrProvinceName",
+    "1.3.6.1.4.1.311.60.2.1.3": "jurisdictionCountryName",
 }
 
 
-def _split_unescaped(text: str, sep: str) -> list[str]:
-    parts, cur, i = [], [], 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\" and i + 1 < len(text):
-            cur.append(text[i + 1])
-            i += 2
-            continue
-        if text.startswith(sep, i):
-            parts.append("".join(cur))
-            cur = []
-            i += len(sep)
-            continue
-        cur.append(ch)
-        i += 1
-    parts.append("".join(cur))
-    return parts
+@functools.lru_cache(maxsize=256)
+def _attr_name(oid: str) -> str:
+    """The name OpenSSL's OBJ_obj2txt gives an attribute type: its long name
+    when OpenSSL knows the OID, else the dotted text."""
+    txt2obj = getattr(ssl, "_txt2obj", None)
+    if txt2obj is not None:
+        try:
+            return str(txt2obj(oid, name=False)[2])
+        except (ValueError, TypeError, IndexError):
+            return oid
+    return _ATTR_NAMES.get(oid, oid)
 
 
-def _name_tuple(text: str) -> tuple[tuple[tuple[str, str], ...], ...]:
-    """RFC 4514-style text to the nested tuples of ``ssl``'s getpeercert()."""
-    rdns = []
-    for rdn in _split_unescaped(text, ", "):
-        if not rdn:
-            continue
-        attrs = []
-        for ava in rdn.split("+"):
-            key, _, value = ava.partition("=")
-            key = key.strip()
-            attrs.append((_ATTR_NAMES.get(key.upper(), key), value))
-        rdns.append(tuple(attrs))
-    # RFC 4514 writes the last RDN first; ssl lists them in DER order.
-    return tuple(reversed(rdns))
+# How OpenSSL's ASN1_STRING_to_UTF8 reads each string type: one octet per
+# character (as Latin-1) for the ASCII-ish types and TeletexString, UTF-16 and
+# UTF-32 big-endian for BMPString and UniversalString.
+_STRING_CODECS = {12: "utf-8", 30: "utf-16-be", 28: "utf-32-be"}
+
+
+def _attr_value(tag: int, raw: bytes) -> str:
+    return raw.decode(_STRING_CODECS.get(tag, "latin-1"), "replace")
+
+
+def _name_tuple(attrs: list[tuple[int, str, int, bytes]]) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """Attributes (rdn, oid, tag, value) to ssl's nested tuples: one tuple per
+    RelativeDistinguishedName, in encoding order, of (name, value) pairs."""
+    rdns: list[list[tuple[str, str]]] = []
+    last = -1
+    for rdn, oid, tag, raw in attrs:
+        if rdn != last:
+            rdns.append([])
+            last = rdn
+        rdns[-1].append((_attr_name(oid), _attr_value(tag, raw)))
+    return tuple(tuple(r) for r in rdns)
+
+
+# GeneralName kinds (x509.h's ltls_san_kind_t) to ssl's labels.
+_SAN_TEXT = {1: "email", 2: "DNS", 6: "URI"}
+# The kinds OpenSSL prints only as "<unsupported>" (GENERAL_NAME_print).
+_SAN_UNSUPPORTED = {0: "othername", 3: "X400Name", 5: "EdiPartyName"}
+
+
+def _san_entry(kind: int, value: Any) -> tuple[str, Any]:
+    if kind in _SAN_TEXT:
+        return (_SAN_TEXT[kind], value.decode("ascii", "replace"))
+    if kind == 7:
+        if len(value) == 4:
+            return ("IP Address", "%d.%d.%d.%d" % tuple(value))
+        if len(value) == 16:
+            # ssl writes all eight groups in upper-case hex, uncompressed.
+            groups = [value[i] << 8 | value[i + 1] for i in range(0, 16, 2)]
+            return ("IP Address", ":".join("%X" % g for g in groups))
+        return ("IP Address", "<invalid>")
+    if kind == 4:
+        return ("DirName", _name_tuple(value))
+    if kind == 8:
+        return ("Registered ID", _attr_name(value))
+    return (_SAN_UNSUPPORTED.get(kind, "othername"), "<unsupported>")
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def _asn1_time(t: int) -> str:
-    return time.strftime("%b %d %H:%M:%S %Y GMT", time.gmtime(t)).replace(" 0", "  ", 1)
+    """OpenSSL's ASN1_TIME_print: 'Jun  1 12:00:00 2025 GMT' (day padded
+    with a space)."""
+    d = datetime.datetime(1970, 1, 1) + datetime.timedelta(seconds=t)
+    return f"{_MONTHS[d.month - 1]} {d.day:2d} {d:%H:%M:%S} {d.year} GMT"
 
 
 def _cert_dict(der: bytes) -> dict[str, Any]:
     c = _lucidtls.X509(der)
-    return {
-        "subject": _name_tuple(c.subject),
-        "issuer": _name_tuple(c.issuer),
-        "version": 3,
+    out: dict[str, Any] = {
+        "subject": _name_tuple(c.subject_attrs()),
+        "issuer": _name_tuple(c.issuer_attrs()),
+        "version": c.version,
+        "serialNumber": c.serial,
         "notBefore": _asn1_time(c.not_before),
         "notAfter": _asn1_time(c.not_after),
     }
+    san = c.san()
+    if san:
+        out["subjectAltName"] = tuple(_san_entry(k, v) for k, v in san)
+    return out
+
+
+def _is_ca(der: bytes) -> bool:
+    """OpenSSL's X509_check_ca, which decides what get_ca_certs() lists: a
+    keyUsage without keyCertSign says no; then basicConstraints decides; a
+    certificate without it is a CA if it is a self-issued v1 one or has a
+    keyUsage (with keyCertSign, by the first rule)."""
+    c = _lucidtls.X509(der)
+    bc, ku, self_issued = c.ca_info()
+    if ku is not None and not ku & (1 << 5):
+        return False
+    if bc is not None:
+        return bool(bc[0])
+    return (c.version == 1 and self_issued) or ku is not None
 
 
 # ---------------------------------------------------------------------- SSLObject
@@ -818,8 +954,9 @@ class SSLObject(_TLSMixin):
         return done
 
     def pending(self) -> int:
-        """Always 0: decrypted data is not held back from read()."""
-        return 0
+        """Decrypted bytes that read() returns without more input (as
+        ``ssl``: the unread rest of the record last opened)."""
+        return 0 if self._conn is None else int(self._conn.pending())
 
     def unwrap(self) -> None:
         """Sends close_notify, then waits (SSLWantReadError) for the peer's."""
@@ -844,6 +981,7 @@ class SSLSocket(_TLSMixin, socket.socket):
     do_handshake_on_connect: bool
     suppress_ragged_eofs: bool
     _wbuf: bytearray
+    _rbuf: bytearray  # plaintext pending() opened ahead of read()
     _connected: bool
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -876,6 +1014,7 @@ class SSLSocket(_TLSMixin, socket.socket):
         self.suppress_ragged_eofs = suppress_ragged_eofs
         self._conn = None
         self._wbuf = bytearray()
+        self._rbuf = bytearray()
         self.settimeout(timeout)
         try:
             self.getpeername()
@@ -955,6 +1094,8 @@ class SSLSocket(_TLSMixin, socket.socket):
     def read(self, len: int = 1024, buffer: Any = None) -> Any:
         """Up to len bytes of application data (into buffer if given)."""
         conn = self._require()
+        if self._rbuf:
+            return self._take_rbuf(len, buffer)
         try:
             return self._drive(lambda: conn.read(len, buffer))
         except RaggedEOF:
@@ -1026,12 +1167,48 @@ class SSLSocket(_TLSMixin, socket.socket):
             return socket.socket.sendto(self, data, flags_or_addr)
         return socket.socket.sendto(self, data, flags_or_addr, addr)
 
-    def pending(self) -> int:
-        """Always 0: decrypted data is not held back from recv()."""
-        return 0
+    def _take_rbuf(self, n: int, buffer: Any) -> Any:
+        if buffer is None:
+            n = max(n, 0)
+            data = bytes(self._rbuf[:n])
+            del self._rbuf[:n]
+            return data
+        view = memoryview(buffer).cast("B")
+        if n <= 0 or n > len(view):
+            n = len(view)
+        n = min(n, len(self._rbuf))
+        view[:n] = self._rbuf[:n]
+        del self._rbuf[:n]
+        return n
 
-    def unwrap(self) -> socket.socket:
-        """Sends close_notify, waits for the peer's, and returns the plain socket."""
+    def pending(self) -> int:
+        """Decrypted bytes that recv() returns without reading the socket.
+
+        This socket reads the network in large chunks, so records may wait
+        in memory, still encrypted, where ``select()`` cannot see them. When
+        nothing decrypted is left, pending() opens the next record already
+        received (never touching the socket), so that a caller who waits in
+        ``select()`` once it says 0 never waits for data that is already
+        here. An error met on the way is raised by the next recv()."""
+        conn = self._conn
+        if conn is None:
+            return 0
+        n = len(self._rbuf) + conn.pending()
+        if n == 0 and conn.handshake_done and conn.incoming_buffered():
+            try:
+                self._rbuf += conn.read(_RECV_SIZE)
+            except TLSError:
+                pass  # wants more bytes, or failed: recv() says so (errors are sticky)
+            n = len(self._rbuf) + conn.pending()
+        return n
+
+    def unwrap(self) -> SSLSocket:
+        """Sends close_notify, waits for the peer's, and returns this socket,
+        which from then on sends and receives in the clear (as ``ssl``'s
+        unwrap() returns the SSLSocket itself). Bytes the peer sends in the
+        clear must follow our close_notify, not race it: this socket reads
+        the network in chunks, and what arrives with the peer's close_notify
+        is dropped (RFC 8446 §6.1)."""
         conn = self._require()
 
         def shutdown() -> None:
@@ -1041,8 +1218,8 @@ class SSLSocket(_TLSMixin, socket.socket):
 
         self._drive(shutdown)
         self._conn = None
-        s = socket.socket(self.family, self.type, self.proto, fileno=self.detach())
-        return s
+        self._rbuf.clear()
+        return self
 
     def shutdown(self, how: int) -> None:
         """Drops the TLS layer and shuts the TCP connection down (no close_notify, as ssl)."""
@@ -1051,6 +1228,7 @@ class SSLSocket(_TLSMixin, socket.socket):
 
     def _real_close(self) -> None:  # type: ignore[override]
         self._conn = None
+        self._rbuf.clear()
         socket.socket._real_close(self)  # type: ignore[attr-defined]
 
     def dup(self) -> SSLSocket:

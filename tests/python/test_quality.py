@@ -10,7 +10,9 @@ import os
 import shutil
 import subprocess
 import sys
+import ssl
 import threading
+import time
 import tracemalloc
 from pathlib import Path
 
@@ -94,6 +96,68 @@ def test_memory_stays_flat_over_thousands_of_connections(pki):
     assert rss1 - rss0 < 8 * 1024, f"RSS grew by {rss1 - rss0} KiB over {n} connections"
 
 
+def one_sslobject_connection(cctx, sctx, i: int) -> None:
+    """The ssl face over memory BIOs, lucidtls on both sides: handshake, data
+    both ways with a short read (pending), the getpeercert dict and DER,
+    get_ca_certs, unwrap."""
+    ci, co, si, so = ssl.MemoryBIO(), ssl.MemoryBIO(), ssl.MemoryBIO(), ssl.MemoryBIO()
+    c = cctx.wrap_bio(ci, co, server_hostname="localhost")
+    s = sctx.wrap_bio(si, so, server_side=True)
+    for _ in range(10):
+        for obj in (c, s):
+            try:
+                obj.do_handshake()
+            except ssl.SSLWantReadError:
+                pass
+        si.write(co.read())
+        ci.write(so.read())
+    s.write(b"y" * (i % 2000 + 2))
+    ci.write(so.read())
+    c.read(1)
+    assert c.pending() == i % 2000 + 1
+    c.read(5000)
+    c.getpeercert()
+    c.getpeercert(True)
+    c.cipher()
+    if i % 10 == 0:
+        cctx.get_ca_certs()
+    try:
+        c.unwrap()
+    except ssl.SSLWantReadError:
+        pass
+    si.write(co.read())
+    try:
+        s.unwrap()
+    except ssl.SSLWantReadError:
+        pass
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs /proc")
+def test_ssl_face_memory_stays_flat(pki):
+    """The same check for the ssl face, whose getpeercert() dict and
+    get_ca_certs() walk certificates in C on every call."""
+    import lucidtls as L
+    cctx = L.create_default_context(cafile=str(pki.ca_file))
+    sctx = L.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    sctx.load_cert_chain(pki.server_cert, pki.server_key)
+    for i in range(200):
+        one_sslobject_connection(cctx, sctx, i)
+    gc.collect()
+    tracemalloc.start()
+    rss0 = rss_kib()
+    snap0 = tracemalloc.take_snapshot()
+    n = int(os.environ.get("LUCIDTLS_LEAK_ROUNDS", "3000"))
+    for i in range(n):
+        one_sslobject_connection(cctx, sctx, i)
+    gc.collect()
+    snap1 = tracemalloc.take_snapshot()
+    rss1 = rss_kib()
+    tracemalloc.stop()
+    grown = sum(s.size_diff for s in snap1.compare_to(snap0, "filename"))
+    assert grown < 64 * 1024, f"Python heap grew by {grown} bytes over {n} connections"
+    assert rss1 - rss0 < 8 * 1024, f"RSS grew by {rss1 - rss0} KiB over {n} connections"
+
+
 BAD_VALUES = [None, 0, -1, 2**70, 1.5, "text", b"bytes", bytearray(b"ba"), object(), [], (), {}, [1, "x"], ["x"] * 300]
 
 
@@ -168,6 +232,91 @@ def test_concurrent_use_of_one_connection_is_refused(pki):
     holder["conn"] = c._conn
     handshake(c, s)
     assert errors and "in use by another thread" in str(errors[0])
+
+
+def raw_contexts(pki):
+    """C contexts (no Python layer in between): an RSA-2048 server, whose
+    signature is the slow part of a handshake."""
+    srv = C.Context(True, chains=[(C.parse_certs(pki.rsa_cert.read_bytes()), C.Key(pki.rsa_key.read_bytes()))])
+    trust = C.TrustStore()
+    trust.add(pki.ca_pem)
+    return C.Context(False, trust=trust), srv
+
+
+def test_two_threads_handshake_at_the_same_time(pki):
+    """The GIL is released around handshake crypto and bulk record work.
+
+    Proof without timing: while a Connection is inside a C operation it is
+    marked busy, and the busy mark only exists while the GIL is released
+    (conn.c sets it around Py_BEGIN/END_ALLOW_THREADS). Two threads run
+    handshakes and then bulk transfers on their own connections and, between
+    their own steps, look at the other thread's connections. Seeing one busy
+    ("in use by another thread") means this thread ran Python code while the
+    other was inside the C handshake or record code, i.e. the two overlapped;
+    with the GIL held there, that would be impossible. The wall-clock speedup
+    is not measured: on a loaded machine it says nothing."""
+    cli, srv = raw_contexts(pki)
+    current: dict[int, tuple] = {}
+    seen = {"handshake": 0, "bulk": 0}
+    stop = threading.Event()
+    failures: list[BaseException] = []
+
+    def peek(me: int, phase: str) -> None:
+        for conn in current.get(1 - me, ()):
+            try:
+                conn.outgoing_buffered()
+            except RuntimeError as e:
+                assert "in use by another thread" in str(e)
+                seen[phase] += 1
+
+    def step(conn, other, me: int, phase: str):
+        try:
+            conn.handshake()
+        except lucidtls.WantReadError:
+            pass
+        out = conn.outgoing()
+        if out:
+            other.feed(out)
+        peek(me, phase)
+
+    def worker(me: int) -> None:
+        try:
+            deadline = time.monotonic() + 30
+            while not stop.is_set() and time.monotonic() < deadline:
+                c, s = cli.connection("localhost"), srv.connection(None)
+                current[me] = (c, s)
+                for _ in range(10):
+                    step(c, s, me, "handshake")
+                    step(s, c, me, "handshake")
+                    if c.handshake_done and s.handshake_done:
+                        break
+                assert c.handshake_done and s.handshake_done
+                data, buf, got = b"z" * 65536, bytearray(65536), 0
+                for _ in range(16):  # 1 MiB of records
+                    sent = c.write(data)
+                    s.feed(c.outgoing())
+                    peek(me, "bulk")
+                    while True:
+                        try:
+                            got += s.read(65536, buf)
+                        except lucidtls.WantReadError:
+                            break
+                    assert sent and got
+                    peek(me, "bulk")
+                if seen["handshake"] >= 3 and seen["bulk"] >= 3:
+                    stop.set()
+        except BaseException as e:
+            failures.append(e)
+            stop.set()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(90)
+    assert not failures, failures
+    assert seen["handshake"] >= 3, seen
+    assert seen["bulk"] >= 3, seen
 
 
 def test_threads_share_contexts(pki):
