@@ -173,6 +173,11 @@ LTLS_API const uint8_t *ltls_conn_outgoing(const ltls_conn_t *conn, size_t *len)
 LTLS_API void ltls_conn_outgoing_consume(ltls_conn_t *conn, size_t n);
 LTLS_API size_t ltls_conn_incoming_buffered(const ltls_conn_t *conn);
 LTLS_API size_t ltls_conn_outgoing_buffered(const ltls_conn_t *conn);
+/* Decrypted application data that ltls_conn_read() can return without any
+ * further input (what OpenSSL's SSL_pending() counts): the unread rest of
+ * the record last opened. Records fed but not yet opened are not counted.
+ * 0 once the connection has failed. */
+LTLS_API size_t ltls_conn_pending(const ltls_conn_t *conn);
 
 /* Drives the handshake: OK once it is complete (certificate and name
  * verified), else WANT_READ or an error. The transport's EOF during the

@@ -281,13 +281,12 @@ struct ltls_conn {
      * (it lies before in_off). */
     uint8_t *in;
     size_t in_off, in_len, in_cap;
-    size_t app_off, app_len;
-    uint8_t in_trim;               /* free the buffer once it is empty */
+    size_t app_off, app_len;       /* freed when idle: conn.c, went_idle() */
 
     /* Outgoing network bytes: [out_off, out_len). */
     uint8_t *out;
     size_t out_off, out_len, out_cap;
-    uint8_t out_trim;
+    uint8_t out_trim;              /* free the buffer once drained */
 
     /* Application data written before the handshake completed. */
     uint8_t *queue;
@@ -304,8 +303,12 @@ struct ltls_conn {
     const ltls_bytes_t *alpn;      /* one of ctx->alpn */
     char *server_name;             /* client: the name to verify; server: the SNI */
     uint8_t server_name_is_ip;
-    ltls_cert_t **peer_certs;
+    ltls_cert_t **peer_certs;      /* parsed, during the handshake */
     size_t peer_cert_count, peer_cert_cap;
+    /* After the handshake only the DER is needed: one block of
+     * peer_cert_count + 1 offsets (size_t) followed by the certificates. */
+    uint8_t *peer_der;
+    size_t peer_der_size;
 
     /* current application traffic secrets (KeyUpdate) and the exporter */
     uint8_t rd_secret[LTLS_HASH_MAX_SIZE], wr_secret[LTLS_HASH_MAX_SIZE];

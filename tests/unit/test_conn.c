@@ -705,6 +705,41 @@ TEST(feed_limits)
     fx_pair_free(&p);
 }
 
+/* ltls_conn_pending counts what read() returns without input: the rest of
+ * the opened record only, never records still sealed, and nothing after a
+ * failure. */
+TEST(pending_counts_the_opened_record)
+{
+    fx_pair_t p;
+    CHECK(setup(&p));
+    uint8_t buf[3000];
+    size_t n;
+    CHECK(ltls_conn_pending(p.c) == 0 && ltls_conn_pending(NULL) == 0);
+    memset(buf, 'a', 1000);
+    CHECK_OK(ltls_conn_write(p.s, buf, 1000, &n));
+    memset(buf, 'b', 500);
+    CHECK_OK(ltls_conn_write(p.s, buf, 500, &n)); /* a second record */
+    fx_pump(p.s, p.c);
+    CHECK(ltls_conn_pending(p.c) == 0); /* fed, not yet opened */
+    CHECK_OK(ltls_conn_read(p.c, buf, 10, &n));
+    CHECK(n == 10 && ltls_conn_pending(p.c) == 990);
+    CHECK_OK(ltls_conn_read(p.c, buf, sizeof(buf), &n));
+    CHECK(n == 990 && ltls_conn_pending(p.c) == 0); /* one record per read */
+    CHECK_OK(ltls_conn_read(p.c, buf, 1, &n));
+    CHECK(n == 1 && buf[0] == 'b' && ltls_conn_pending(p.c) == 499);
+    /* Bytes fed behind the opened record change nothing until read() gets
+     * to them; a corrupted one then fails the connection for good. */
+    static const uint8_t bogus[] = {23, 3, 3, 0, 20, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+                                    11, 12, 13, 14, 15, 16, 17, 18, 19, 20};
+    size_t used;
+    CHECK_OK(ltls_conn_feed(p.c, bogus, sizeof(bogus), &used));
+    CHECK(ltls_conn_pending(p.c) == 499);
+    CHECK_OK(ltls_conn_read(p.c, buf, 499, &n));
+    CHECK(ltls_conn_read(p.c, buf, 1, &n) != LTLS_OK);
+    CHECK(ltls_conn_error(p.c) != LTLS_OK && ltls_conn_pending(p.c) == 0);
+    fx_pair_free(&p);
+}
+
 int main(void)
 {
     fx_setup();
@@ -728,6 +763,7 @@ int main(void)
     RUN(post_handshake_messages);
     RUN(memory_of_an_idle_connection);
     RUN(feed_limits);
+    RUN(pending_counts_the_opened_record);
     fx_teardown();
     return test_done();
 }

@@ -24,15 +24,16 @@ enum { LTLS_OSSL_NHASH = 3, LTLS_OSSL_NAEAD = 4 };
 typedef struct ltls_ossl_impl {
     ltls_allocator_t alloc;          /* a copy: the caller's struct may not outlive us */
     ltls_provider_t table;
-    EVP_MD *md[LTLS_OSSL_NHASH];     /* SHA-256, SHA-384, SHA-512 */
-    EVP_MAC *hmac;
-    /* Per hash, an HMAC context with its digest set but no key. Duplicating
-     * it skips the digest fetch that configuring a fresh context would do. */
-    EVP_MAC_CTX *hmac_tmpl[LTLS_OSSL_NHASH];
+    EVP_MD *md[LTLS_OSSL_NHASH];     /* SHA-256, SHA-384, SHA-512; HMAC is built on them */
     EVP_CIPHER *aead[LTLS_OSSL_NAEAD]; /* indexed by LTLS_AEAD_* - 1 */
     EVP_CIPHER *cbc[3];              /* AES-128/192/256-CBC */
     EVP_KDF *pbkdf2;
     const ltls_suite_t *suites[LTLS_OSSL_NAEAD + 1]; /* those whose AEAD was fetched */
+    /* Per curve (P-256, P-384, P-521), a key holding only the group. A peer's
+     * EC public key is made by copying it and setting the point: about a
+     * fifth of the cost of EVP_PKEY_fromdata, which builds the group from
+     * its name each time (bench/RESULTS.md). NULL: fromdata is used. */
+    EVP_PKEY *ec_group_key[3];
 } ltls_ossl_impl_t;
 
 /* An EC curve as both TLS and OpenSSL name it. */
@@ -62,6 +63,10 @@ int ltls_ossl_hash_index(const ltls_hash_alg_t *alg);
 /* OpenSSL's canonical digest name for a descriptor ("SHA2-256"), or NULL. */
 const char *ltls_ossl_hash_name(const ltls_hash_alg_t *alg);
 const ltls_ossl_curve_t *ltls_ossl_curve_by_code(uint16_t code);
+/* Index 0..2 of a curve in impl->ec_group_key. */
+int ltls_ossl_curve_index(const ltls_ossl_curve_t *curve);
+/* A key of curve's group only (for ec_group_key), or NULL. */
+EVP_PKEY *ltls_ossl_ec_group_key(const ltls_ossl_curve_t *curve);
 
 /* Builds an EC key pair from a big-endian scalar (leading zeros allowed).
  * The public point is computed; when point is given it must match (any SEC1

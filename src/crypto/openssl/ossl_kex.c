@@ -137,8 +137,8 @@ ltls_err_t ltls_ossl_kex_import(void *impl_, const ltls_group_t *group, const ui
 }
 
 /* The peer's share as an EVP_PKEY, or LTLS_R_BAD_KEY_SHARE. */
-static ltls_err_t peer_key(const group_info_t *gi, const uint8_t *share, size_t len,
-                           size_t expect, EVP_PKEY **out)
+static ltls_err_t peer_key(const ltls_ossl_impl_t *impl, const group_info_t *gi,
+                           const uint8_t *share, size_t len, size_t expect, EVP_PKEY **out)
 {
     if (!share || len != expect)
         return ltls_err_make(LTLS_R_BAD_KEY_SHARE);
@@ -148,6 +148,20 @@ static ltls_err_t peer_key(const group_info_t *gi, const uint8_t *share, size_t 
     } else {
         if (share[0] != 0x04)
             return ltls_err_make(LTLS_R_BAD_KEY_SHARE);
+        /* As for certificate keys (ossl_pkey.c): a copy of the provider's
+         * group and the point decoded onto it, which checks it is on the
+         * curve; fromdata only when the group key could not be made. */
+        EVP_PKEY *group = impl->ec_group_key[ltls_ossl_curve_index(gi->curve)];
+        if (group) {
+            peer = EVP_PKEY_new();
+            if (!peer || EVP_PKEY_copy_parameters(peer, group) != 1 ||
+                EVP_PKEY_set1_encoded_public_key(peer, share, len) != 1) {
+                EVP_PKEY_free(peer);
+                return ltls_ossl_fail(LTLS_R_BAD_KEY_SHARE);
+            }
+            *out = peer;
+            return LTLS_OK;
+        }
         OSSL_PARAM p[] = {
             OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME,
                                              ltls_ossl_unconst(gi->curve->name), 0),
@@ -197,7 +211,8 @@ ltls_err_t ltls_ossl_kex_finish(ltls_kex_ctx_t *ctx, const uint8_t *peer_share, 
         return ltls_err_make(LTLS_R_NULL_ARGUMENT);
     group_info_t gi = {ctx->curve, ctx->xname};
     EVP_PKEY *peer = NULL;
-    ltls_err_t err = peer_key(&gi, peer_share, peer_len, ctx->group->server_share_size, &peer);
+    ltls_err_t err = peer_key(ctx->impl, &gi, peer_share, peer_len, ctx->group->server_share_size,
+                              &peer);
     if (err)
         return err;
     err = derive(&gi, ctx->group, ctx->key, peer, secret);
@@ -216,7 +231,7 @@ ltls_err_t ltls_ossl_kex_respond(void *impl_, const ltls_group_t *group, const u
         return ltls_err_make(LTLS_R_UNSUPPORTED_ALGORITHM);
     /* Validate first: a bad share should not cost a key generation. */
     EVP_PKEY *peer = NULL;
-    ltls_err_t err = peer_key(&gi, peer_share, peer_len, group->client_share_size, &peer);
+    ltls_err_t err = peer_key(impl, &gi, peer_share, peer_len, group->client_share_size, &peer);
     if (err)
         return err;
     uint8_t own_share[LTLS_KEX_MAX_SHARE];

@@ -64,6 +64,47 @@ const ltls_ossl_curve_t *ltls_ossl_curve_by_code(uint16_t code)
     return NULL;
 }
 
+int ltls_ossl_curve_index(const ltls_ossl_curve_t *curve) { return (int)(curve - curves); }
+
+static EVP_PKEY *fromdata(const char *type, int selection, OSSL_PARAM *params);
+
+EVP_PKEY *ltls_ossl_ec_group_key(const ltls_ossl_curve_t *curve)
+{
+    OSSL_PARAM p[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, ltls_ossl_unconst(curve->name),
+                                         0),
+        OSSL_PARAM_construct_end(),
+    };
+    return fromdata("EC", EVP_PKEY_KEY_PARAMETERS, p);
+}
+
+/* A public EC key for point (uncompressed, checked by the caller's length
+ * and prefix test). From the provider's group key when there is one: a copy
+ * of the group and the point set on it. OpenSSL decodes the point with
+ * EC_POINT_oct2point, which refuses coordinates outside the field and points
+ * off the curve, as fromdata does; the NIST curves have cofactor 1, so that
+ * is the whole public-key check. */
+static EVP_PKEY *ec_public(const ltls_ossl_impl_t *impl, const ltls_ossl_curve_t *c,
+                           const uint8_t *point, size_t point_len)
+{
+    EVP_PKEY *group = impl->ec_group_key[ltls_ossl_curve_index(c)];
+    if (group) {
+        EVP_PKEY *pk = EVP_PKEY_new();
+        if (pk && EVP_PKEY_copy_parameters(pk, group) == 1 &&
+            EVP_PKEY_set1_encoded_public_key(pk, point, point_len) == 1)
+            return pk;
+        EVP_PKEY_free(pk);
+        return NULL;
+    }
+    OSSL_PARAM p[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, ltls_ossl_unconst(c->name), 0),
+        OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, ltls_ossl_unconst(point),
+                                          point_len),
+        OSSL_PARAM_construct_end(),
+    };
+    return fromdata("EC", EVP_PKEY_PUBLIC_KEY, p); /* rejects off-curve points */
+}
+
 static const char *type_name(ltls_key_type_t t)
 {
     switch (t) {
@@ -212,14 +253,7 @@ ltls_err_t ltls_ossl_pubkey_new(void *impl_, const ltls_pubkey_info_t *info, ltl
         if (!c || !info->point || info->point_size != 1 + 2 * c->field_bytes ||
             info->point[0] != 0x04)
             return ltls_err_make(LTLS_R_KEY_FORMAT);
-        OSSL_PARAM p[] = {
-            OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME,
-                                             ltls_ossl_unconst(c->name), 0),
-            OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY,
-                                              ltls_ossl_unconst(info->point), info->point_size),
-            OSSL_PARAM_construct_end(),
-        };
-        pkey = fromdata("EC", EVP_PKEY_PUBLIC_KEY, p); /* rejects off-curve points */
+        pkey = ec_public(impl, c, info->point, info->point_size);
         curve = c->code;
         break;
     }

@@ -3,9 +3,10 @@
  * provider and owns its algorithm lists.
  *
  * Theory of operation. ltls_openssl_provider_create fetches every EVP_MD,
- * EVP_MAC, EVP_CIPHER and EVP_KDF the other files use and prepares one HMAC
- * template per hash, all into one block from the caller's allocator that
- * also holds the ltls_provider_t table. From then on that block is read-only;
+ * EVP_CIPHER and EVP_KDF the other files use and makes one group-only key
+ * per NIST curve (for importing peers' EC public keys), all into one block
+ * from the caller's allocator that also holds the ltls_provider_t table.
+ * From then on that block is read-only;
  * OpenSSL's fetched objects are reference-counted atomically, so any number
  * of threads may use the provider at once.
  *
@@ -13,7 +14,7 @@
  * that configures OpenSSL (a FIPS provider, an engine-free openssl.cnf) gets
  * the same algorithms in lucidtls, and we keep no mutable global of our own.
  * Every algorithm is fetched up front, so a missing one shows at creation:
- * the hashes, HMAC, PBKDF2, AES-CBC and AES-128-GCM (the suite RFC 8446 §9.1
+ * the hashes (HMAC is built on them), PBKDF2, AES-CBC and AES-128-GCM (the suite RFC 8446 §9.1
  * makes mandatory) are required, else creation fails with LTLS_R_PROVIDER;
  * the other AEADs (a FIPS configuration has no ChaCha20, some builds no CCM)
  * are left out of the suite list when absent.
@@ -62,16 +63,15 @@ static void ossl_destroy(ltls_provider_t *provider)
     if (!provider)
         return;
     ltls_ossl_impl_t *impl = provider->impl;
-    for (int i = 0; i < LTLS_OSSL_NHASH; i++) {
-        EVP_MAC_CTX_free(impl->hmac_tmpl[i]);
+    for (int i = 0; i < LTLS_OSSL_NHASH; i++)
         EVP_MD_free(impl->md[i]);
-    }
     for (int i = 0; i < LTLS_OSSL_NAEAD; i++)
         EVP_CIPHER_free(impl->aead[i]);
     for (int i = 0; i < 3; i++)
         EVP_CIPHER_free(impl->cbc[i]);
-    EVP_MAC_free(impl->hmac);
     EVP_KDF_free(impl->pbkdf2);
+    for (int i = 0; i < 3; i++)
+        EVP_PKEY_free(impl->ec_group_key[i]);
     ltls_allocator_t alloc = impl->alloc;
     ltls_free(&alloc, impl, sizeof(*impl));
 }
@@ -84,26 +84,24 @@ static int fetch_all(ltls_ossl_impl_t *impl)
                                                             "ChaCha20-Poly1305", "AES-128-CCM"};
     static const char *const cbc_names[3] = {"AES-128-CBC", "AES-192-CBC", "AES-256-CBC"};
 
-    impl->hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
     impl->pbkdf2 = EVP_KDF_fetch(NULL, "PBKDF2", NULL);
-    if (!impl->hmac || !impl->pbkdf2)
+    if (!impl->pbkdf2)
         return 0;
-    for (int i = 0; i < LTLS_OSSL_NHASH; i++) {
-        impl->md[i] = EVP_MD_fetch(NULL, md_names[i], NULL);
-        impl->hmac_tmpl[i] = EVP_MAC_CTX_new(impl->hmac);
-        OSSL_PARAM p[] = {
-            OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-                                             ltls_ossl_unconst(md_names[i]), 0),
-            OSSL_PARAM_construct_end(),
-        };
-        if (!impl->md[i] || !impl->hmac_tmpl[i] || !EVP_MAC_CTX_set_params(impl->hmac_tmpl[i], p))
+    for (int i = 0; i < LTLS_OSSL_NHASH; i++)
+        if (!(impl->md[i] = EVP_MD_fetch(NULL, md_names[i], NULL)))
             return 0;
-    }
     for (int i = 0; i < LTLS_OSSL_NAEAD; i++)
         impl->aead[i] = EVP_CIPHER_fetch(NULL, aead_names[i], NULL);
     for (int i = 0; i < 3; i++)
         if (!(impl->cbc[i] = EVP_CIPHER_fetch(NULL, cbc_names[i], NULL)))
             return 0;
+    /* Optional: without them EC public keys are imported the slow way. */
+    static const uint16_t ec_codes[3] = {0x0017, 0x0018, 0x0019};
+    for (int i = 0; i < 3; i++) {
+        const ltls_ossl_curve_t *c = ltls_ossl_curve_by_code(ec_codes[i]);
+        impl->ec_group_key[ltls_ossl_curve_index(c)] = ltls_ossl_ec_group_key(c);
+    }
+    ERR_clear_error();
     return impl->aead[LTLS_AEAD_AES128GCM - 1] != NULL;
 }
 
