@@ -4,6 +4,7 @@
  * exactly as an application moves them through a socket: take the outgoing
  * view, send it, feed what arrives.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "bench.h"
@@ -59,7 +60,11 @@ static int make_contexts(ltls_context_t **c, ltls_context_t **s, int aead,
 static int setup(const bench_cfg_t *cfg)
 {
     host = cfg->host;
-    ltls_err_t e = ltls_provider_new("openssl", NULL, &prov);
+    /* bench/run measures lucidtls once per provider, in separate processes
+     * of the same round: OpenSSL (the default, the same libcrypto as the
+     * other libraries) and Nettle. */
+    const char *pname = getenv("LTLS_BENCH_PROVIDER");
+    ltls_err_t e = ltls_provider_new(pname ? pname : "openssl", NULL, &prov);
     if (!e)
         e = ltls_trust_store_new(NULL, &trust);
     if (!e)

@@ -47,7 +47,12 @@ pytestmark = pytest.mark.skipif(
 def _binaries() -> list[Path]:
     """The shared library, the command, and the Python extension if built."""
     libs = sorted(p for p in BUILD.glob("liblucidtls.so*") if p.is_file() and not p.is_symlink())
-    found = libs + [LUCIDTLS] + sorted(BUILD.glob("python/**/_lucidtls*.so"))
+    ext = sorted(BUILD.glob("python/**/_lucidtls*.so"))
+    # Issue 8: the Python package must not link OpenSSL either; when the
+    # build has it enabled, its extension must be there to be checked.
+    if _opts.get("python") == "enabled":
+        assert ext, f"{BUILD} has -Dpython=enabled but no _lucidtls extension"
+    found = libs + [LUCIDTLS] + ext
     for p in found:
         assert p.exists(), f"{p} is not built"
     return found
