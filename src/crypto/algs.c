@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "crypto/algs.h"
 #include "lucidtls/provider.h"
 
 const ltls_hash_alg_t ltls_hash_sha1 = {2, "SHA-1", 20, 64}; /* PBKDF2 only */
@@ -62,29 +63,34 @@ const ltls_sigscheme_t ltls_sig_ed25519 = {0x0807, "ed25519", LTLS_KEY_ED25519, 
 const ltls_sigscheme_t ltls_sig_ed448 = {0x0808, "ed448", LTLS_KEY_ED448, 0, NULL, LTLS_PAD_NONE,
                                          1};
 
-static const ltls_suite_t *const all_suites[] = {
-    &ltls_suite_aes128gcm_sha256, &ltls_suite_aes256gcm_sha384,
-    &ltls_suite_chacha20poly1305_sha256, &ltls_suite_aes128ccm_sha256};
-static const ltls_group_t *const all_groups[] = {&ltls_group_x25519, &ltls_group_x448,
-                                                 &ltls_group_secp256r1, &ltls_group_secp384r1,
-                                                 &ltls_group_secp521r1};
-static const ltls_sigscheme_t *const all_sigschemes[] = {
+/* lucidtls's order of preference (crypto/algs.h). Suites: AES-128-GCM
+ * leads (hardware AES is the norm and RFC 8446 §9.1 requires it), ChaCha20
+ * before AES-256 keeps peers without AES instructions fast, CCM last.
+ * Signatures: ECDSA before RSA-PSS before EdDSA; PKCS#1 v1.5 (certificates
+ * only) last. */
+const ltls_suite_t *const ltls_algs_suites[] = {
+    &ltls_suite_aes128gcm_sha256, &ltls_suite_chacha20poly1305_sha256,
+    &ltls_suite_aes256gcm_sha384, &ltls_suite_aes128ccm_sha256, NULL};
+const ltls_group_t *const ltls_algs_groups[] = {&ltls_group_x25519,    &ltls_group_secp256r1,
+                                                &ltls_group_secp384r1, &ltls_group_x448,
+                                                &ltls_group_secp521r1, NULL};
+const ltls_sigscheme_t *const ltls_algs_sigschemes[] = {
     &ltls_sig_ecdsa_secp256r1_sha256, &ltls_sig_ecdsa_secp384r1_sha384,
-    &ltls_sig_ecdsa_secp521r1_sha512, &ltls_sig_rsa_pss_rsae_sha256,
-    &ltls_sig_rsa_pss_rsae_sha384,    &ltls_sig_rsa_pss_rsae_sha512,
-    &ltls_sig_ed25519,                &ltls_sig_ed448,
+    &ltls_sig_rsa_pss_rsae_sha256,    &ltls_sig_rsa_pss_rsae_sha384,
+    &ltls_sig_rsa_pss_rsae_sha512,    &ltls_sig_ed25519,
+    &ltls_sig_ed448,                  &ltls_sig_ecdsa_secp521r1_sha512,
     &ltls_sig_rsa_pkcs1_sha256,       &ltls_sig_rsa_pkcs1_sha384,
-    &ltls_sig_rsa_pkcs1_sha512};
+    &ltls_sig_rsa_pkcs1_sha512,       NULL};
 
-#define FIND_BY_CODE(table, code)                                    \
-    for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) \
-        if (table[i]->code == (code))                                \
-            return table[i];                                         \
+#define FIND_BY_CODE(table, code)     \
+    for (size_t i = 0; table[i]; i++) \
+        if (table[i]->code == (code)) \
+            return table[i];          \
     return NULL
 
-const ltls_suite_t *ltls_suite_by_code(uint16_t code) { FIND_BY_CODE(all_suites, code); }
-const ltls_group_t *ltls_group_by_code(uint16_t code) { FIND_BY_CODE(all_groups, code); }
+const ltls_suite_t *ltls_suite_by_code(uint16_t code) { FIND_BY_CODE(ltls_algs_suites, code); }
+const ltls_group_t *ltls_group_by_code(uint16_t code) { FIND_BY_CODE(ltls_algs_groups, code); }
 const ltls_sigscheme_t *ltls_sigscheme_by_code(uint16_t code)
 {
-    FIND_BY_CODE(all_sigschemes, code);
+    FIND_BY_CODE(ltls_algs_sigschemes, code);
 }

@@ -15,24 +15,9 @@
  * The lists follow the OpenSSL provider's order, so that a configuration
  * that leaves the order to the provider negotiates the same way on both.
  */
+#include "crypto/algs.h"
 #include "crypto/builtin.h"
 #include "crypto/nettle/ltls_nettle.h"
-
-static const ltls_suite_t *const suites[] = {
-    &ltls_suite_aes128gcm_sha256, &ltls_suite_chacha20poly1305_sha256,
-    &ltls_suite_aes256gcm_sha384, &ltls_suite_aes128ccm_sha256, NULL};
-
-static const ltls_group_t *const groups[] = {&ltls_group_x25519,    &ltls_group_secp256r1,
-                                             &ltls_group_secp384r1, &ltls_group_x448,
-                                             &ltls_group_secp521r1, NULL};
-
-static const ltls_sigscheme_t *const sigschemes[] = {
-    &ltls_sig_ecdsa_secp256r1_sha256, &ltls_sig_ecdsa_secp384r1_sha384,
-    &ltls_sig_rsa_pss_rsae_sha256,    &ltls_sig_rsa_pss_rsae_sha384,
-    &ltls_sig_rsa_pss_rsae_sha512,    &ltls_sig_ed25519,
-    &ltls_sig_ed448,                  &ltls_sig_ecdsa_secp521r1_sha512,
-    &ltls_sig_rsa_pkcs1_sha256,       &ltls_sig_rsa_pkcs1_sha384,
-    &ltls_sig_rsa_pkcs1_sha512,       NULL};
 
 static void nettle_destroy(ltls_provider_t *provider)
 {
@@ -58,9 +43,9 @@ ltls_err_t ltls_nettle_provider_create(const ltls_allocator_t *alloc, ltls_provi
     ltls_provider_t *t = &impl->table;
     t->name = "nettle";
     t->impl = impl;
-    t->suites = suites;
-    t->groups = groups;
-    t->sigschemes = sigschemes;
+    t->suites = ltls_algs_suites; /* everything lucidtls knows */
+    t->groups = ltls_algs_groups;
+    t->sigschemes = ltls_algs_sigschemes;
     t->destroy = nettle_destroy;
 
     t->random = ltls_nettle_random;

@@ -41,6 +41,7 @@
  *   privkey_generate  not provided (NULL, as the contract allows)
  *   pbkdf2            zeros; aes_cbc_decrypt: copies in to out
  */
+#include "crypto/algs.h"
 #include "crypto/null/nullprov.h"
 
 #include <string.h>
@@ -81,22 +82,6 @@ struct ltls_privkey {
     size_t bits;
 };
 
-static const ltls_suite_t *const suites[] = {
-    &ltls_suite_aes128gcm_sha256, &ltls_suite_chacha20poly1305_sha256,
-    &ltls_suite_aes256gcm_sha384, &ltls_suite_aes128ccm_sha256, NULL};
-
-static const ltls_group_t *const groups[] = {&ltls_group_x25519,    &ltls_group_secp256r1,
-                                             &ltls_group_secp384r1, &ltls_group_x448,
-                                             &ltls_group_secp521r1, NULL};
-
-static const ltls_sigscheme_t *const sigschemes[] = {
-    &ltls_sig_ecdsa_secp256r1_sha256, &ltls_sig_ecdsa_secp384r1_sha384,
-    &ltls_sig_rsa_pss_rsae_sha256,    &ltls_sig_rsa_pss_rsae_sha384,
-    &ltls_sig_rsa_pss_rsae_sha512,    &ltls_sig_ed25519,
-    &ltls_sig_ed448,                  &ltls_sig_ecdsa_secp521r1_sha512,
-    &ltls_sig_rsa_pkcs1_sha256,       &ltls_sig_rsa_pkcs1_sha384,
-    &ltls_sig_rsa_pkcs1_sha512,       NULL};
-
 static ltls_err_t err(ltls_reason_t r) { return ltls_err_make(r); }
 
 static const ltls_allocator_t *impl_alloc(void *impl)
@@ -130,8 +115,8 @@ static size_t nist_coord(uint16_t code)
 
 static int group_known(const ltls_group_t *g)
 {
-    for (size_t i = 0; groups[i]; i++)
-        if (groups[i] == g)
+    for (size_t i = 0; ltls_algs_groups[i]; i++)
+        if (ltls_algs_groups[i] == g)
             return 1;
     return 0;
 }
@@ -604,9 +589,9 @@ ltls_err_t ltls_null_provider_create(const ltls_allocator_t *alloc, ltls_provide
     ltls_provider_t *t = &impl->table;
     t->name = "null (NO SECURITY)";
     t->impl = impl;
-    t->suites = suites;
-    t->groups = groups;
-    t->sigschemes = sigschemes;
+    t->suites = ltls_algs_suites; /* everything lucidtls knows */
+    t->groups = ltls_algs_groups;
+    t->sigschemes = ltls_algs_sigschemes;
     t->random = null_random;
     t->hash_new = null_hash_new;
     t->hash_update = null_hash_update;

@@ -25,28 +25,11 @@
 #include <openssl/kdf.h>
 #include <openssl/rand.h>
 
+#include "crypto/algs.h"
 #include "crypto/openssl/ossl.h"
 
-/* Lists in order of preference. AES-128-GCM leads (hardware AES is the norm
- * and it is the suite RFC 8446 §9.1 requires); ChaCha20 before AES-256 keeps
- * peers without AES instructions fast; CCM last, for constrained peers only.
- * The suites actually offered are those of this list whose AEAD was fetched
- * (impl->suites). */
-static const ltls_suite_t *const suite_prefs[LTLS_OSSL_NAEAD] = {
-    &ltls_suite_aes128gcm_sha256, &ltls_suite_chacha20poly1305_sha256,
-    &ltls_suite_aes256gcm_sha384, &ltls_suite_aes128ccm_sha256};
-
-static const ltls_group_t *const groups[] = {&ltls_group_x25519,    &ltls_group_secp256r1,
-                                             &ltls_group_secp384r1, &ltls_group_x448,
-                                             &ltls_group_secp521r1, NULL};
-
-static const ltls_sigscheme_t *const sigschemes[] = {
-    &ltls_sig_ecdsa_secp256r1_sha256, &ltls_sig_ecdsa_secp384r1_sha384,
-    &ltls_sig_rsa_pss_rsae_sha256,    &ltls_sig_rsa_pss_rsae_sha384,
-    &ltls_sig_rsa_pss_rsae_sha512,    &ltls_sig_ed25519,
-    &ltls_sig_ed448,                  &ltls_sig_ecdsa_secp521r1_sha512,
-    &ltls_sig_rsa_pkcs1_sha256,       &ltls_sig_rsa_pkcs1_sha384,
-    &ltls_sig_rsa_pkcs1_sha512,       NULL};
+/* lucidtls's lists (crypto/algs.h); the suites offered are those whose AEAD
+ * was fetched (impl->suites), in the same order. */
 
 static ltls_err_t ossl_random(void *impl, uint8_t *out, size_t len)
 {
@@ -126,13 +109,13 @@ ltls_err_t ltls_openssl_provider_create(const ltls_allocator_t *alloc, ltls_prov
         return ltls_ossl_fail(LTLS_R_PROVIDER);
     }
     size_t ns = 0;
-    for (int i = 0; i < LTLS_OSSL_NAEAD; i++)
-        if (impl->aead[suite_prefs[i]->aead->id - 1])
-            impl->suites[ns++] = suite_prefs[i];
+    for (size_t i = 0; ltls_algs_suites[i] && ns < LTLS_OSSL_NAEAD; i++)
+        if (impl->aead[ltls_algs_suites[i]->aead->id - 1])
+            impl->suites[ns++] = ltls_algs_suites[i];
     impl->suites[ns] = NULL;
     t->suites = impl->suites;
-    t->groups = groups;
-    t->sigschemes = sigschemes;
+    t->groups = ltls_algs_groups;
+    t->sigschemes = ltls_algs_sigschemes;
 
     t->random = ossl_random;
     t->hash_new = ltls_ossl_hash_new;
