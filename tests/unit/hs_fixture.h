@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "hs/hs.h"
+#include "record/record.h"
 #include "lucidtls/insecure.h"
 #include "lucidtls/tls.h"
 #include "test.h"
@@ -241,6 +242,65 @@ static inline size_t fx_read_all(ltls_conn_t *conn, uint8_t *buf, size_t cap, lt
     if (last)
         *last = e;
     return total;
+}
+
+/* A counting allocator: current and peak bytes, and calls. */
+typedef struct fx_counter {
+    size_t cur, peak, calls;
+} fx_counter_t;
+
+static inline void *fx_count_alloc(void *user, size_t size)
+{
+    fx_counter_t *c = user;
+    c->cur += size;
+    c->calls++;
+    if (c->cur > c->peak)
+        c->peak = c->cur;
+    return malloc(size);
+}
+
+static inline void fx_count_free(void *user, void *p, size_t size)
+{
+    fx_counter_t *c = user;
+    c->cur -= size;
+    free(p);
+}
+
+/* Key-log lines captured through config.keylog, to decrypt a peer's flight. */
+typedef struct fx_keylog {
+    char lines[8][256];
+    int n;
+} fx_keylog_t;
+
+static inline void fx_keylog_cb(void *user, const char *line)
+{
+    fx_keylog_t *k = user;
+    if (k->n < 8)
+        snprintf(k->lines[k->n++], sizeof(k->lines[0]), "%s", line);
+}
+
+/* The hex secret of the line with this label ("LABEL <random> <secret>"). */
+static inline const char *fx_keylog_secret(const fx_keylog_t *k, const char *label)
+{
+    size_t l = strlen(label);
+    for (int i = 0; i < k->n; i++)
+        if (strncmp(k->lines[i], label, l) == 0 && k->lines[i][l] == ' ')
+            return k->lines[i] + l + 1 + 64 + 1;
+    return NULL;
+}
+
+/* Seals data as one record under from's write keys and feeds all of it to
+ * to; a partial feed is an error too. */
+static inline ltls_err_t fx_inject(ltls_conn_t *from, ltls_conn_t *to, uint8_t type,
+                                   const uint8_t *data, size_t len)
+{
+    uint8_t rec[LTLS_RECORD_MAX_SIZE];
+    size_t n, used;
+    ltls_err_t err = ltls_record_seal(&from->wr, type, data, len, 0, rec, sizeof(rec), &n);
+    if (err)
+        return err;
+    err = ltls_conn_feed(to, rec, n, &used);
+    return err ? err : used == n ? LTLS_OK : ltls_err_make(LTLS_R_BUFFER_TOO_SMALL);
 }
 
 #endif

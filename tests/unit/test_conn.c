@@ -44,16 +44,6 @@ static void scan_records(ltls_conn_t *from, size_t *max_body, size_t *count, uin
 }
 
 /* Seals one record with conn's own write keys and feeds it to the peer. */
-static ltls_err_t inject(ltls_conn_t *from, ltls_conn_t *to, uint8_t type, const uint8_t *data,
-                         size_t len)
-{
-    uint8_t rec[LTLS_RECORD_MAX_SIZE];
-    size_t n, used;
-    ltls_err_t err = ltls_record_seal(&from->wr, type, data, len, 0, rec, sizeof(rec), &n);
-    if (err)
-        return err;
-    return ltls_conn_feed(to, rec, n, &used);
-}
 
 /* ------------------------------------------------------------------------
  * Application data
@@ -492,10 +482,10 @@ TEST(empty_record_flood)
     size_t n;
     /* A few empty records are legal (§5.1) and ignored. */
     for (int i = 0; i < 5; i++)
-        CHECK_OK(inject(p.c, p.s, 23, NULL, 0));
+        CHECK_OK(fx_inject(p.c, p.s, 23, NULL, 0));
     CHECK(say(p.c, p.s, "data resets the count"));
     for (int i = 0; i < LTLS_CONN_MAX_EMPTY_RUN + 1; i++)
-        CHECK_OK(inject(p.c, p.s, 23, NULL, 0));
+        CHECK_OK(fx_inject(p.c, p.s, 23, NULL, 0));
     ltls_err_t e = ltls_conn_read(p.s, b, sizeof(b), &n);
     CHECK_ERR(e, LTLS_R_RECORD_FLOOD);
     CHECK(ltls_err_alert(e) == LTLS_ALERT_UNEXPECTED_MESSAGE);
@@ -550,7 +540,7 @@ TEST(alerts)
     /* §6: a "warning" handshake_failure is still an error alert. */
     CHECK(setup(&p));
     static const uint8_t warn[] = {1, LTLS_ALERT_HANDSHAKE_FAILURE};
-    CHECK_OK(inject(p.c, p.s, 21, warn, 2));
+    CHECK_OK(fx_inject(p.c, p.s, 21, warn, 2));
     ltls_err_t e = ltls_conn_read(p.s, b, sizeof(b), &n);
     CHECK(ltls_err_reason(e) == LTLS_R_PEER_ALERT && ltls_err_alert(e) == LTLS_ALERT_HANDSHAKE_FAILURE);
     CHECK(strstr(ltls_conn_error_detail(p.s), "handshake_failure") != NULL);
@@ -560,9 +550,9 @@ TEST(alerts)
     /* user_canceled is ignored; an unknown alert is fatal. */
     CHECK(setup(&p));
     static const uint8_t uc[] = {1, LTLS_ALERT_USER_CANCELED}, unk[] = {2, 200};
-    CHECK_OK(inject(p.c, p.s, 21, uc, 2));
+    CHECK_OK(fx_inject(p.c, p.s, 21, uc, 2));
     CHECK(say(p.c, p.s, "still here"));
-    CHECK_OK(inject(p.c, p.s, 21, unk, 2));
+    CHECK_OK(fx_inject(p.c, p.s, 21, unk, 2));
     e = ltls_conn_read(p.s, b, sizeof(b), &n);
     CHECK(ltls_err_reason(e) == LTLS_R_PEER_ALERT && ltls_err_alert(e) == 200);
     fx_pair_free(&p);
@@ -570,7 +560,7 @@ TEST(alerts)
     /* an alert record of three bytes */
     CHECK(setup(&p));
     static const uint8_t three[] = {2, 40, 0};
-    CHECK_OK(inject(p.c, p.s, 21, three, 3));
+    CHECK_OK(fx_inject(p.c, p.s, 21, three, 3));
     CHECK_ERR(ltls_conn_read(p.s, b, sizeof(b), &n), LTLS_R_BAD_ALERT);
     fx_pair_free(&p);
 }
@@ -583,12 +573,12 @@ TEST(post_handshake_messages)
     /* A NewSessionTicket is accepted (and not stored: no resumption yet). */
     CHECK(setup(&p));
     static const uint8_t nst[] = {4, 0, 0, 14, 0, 0, 0x1c, 0x20, 1, 2, 3, 4, 0, 0, 1, 0xaa, 0, 0};
-    CHECK_OK(inject(p.s, p.c, 22, nst, sizeof(nst)));
+    CHECK_OK(fx_inject(p.s, p.c, 22, nst, sizeof(nst)));
     CHECK(say(p.s, p.c, "after the ticket"));
     /* A CertificateRequest after the handshake: we never offered
      * post_handshake_auth (§4.6.2). */
     static const uint8_t cr[] = {13, 0, 0, 11, 0, 0, 8, 0, 13, 0, 4, 0, 2, 4, 3};
-    CHECK_OK(inject(p.s, p.c, 22, cr, sizeof(cr)));
+    CHECK_OK(fx_inject(p.s, p.c, 22, cr, sizeof(cr)));
     ltls_err_t e = ltls_conn_read(p.c, b, sizeof(b), &n);
     CHECK_ERR(e, LTLS_R_UNEXPECTED_MESSAGE);
     fx_pump(p.c, p.s);
@@ -599,22 +589,22 @@ TEST(post_handshake_messages)
     /* A KeyUpdate must end its record (§5.1). */
     CHECK(setup(&p));
     static const uint8_t ku_more[] = {24, 0, 0, 1, 0, 24, 0, 0, 1, 0};
-    CHECK_OK(inject(p.c, p.s, 22, ku_more, sizeof(ku_more)));
+    CHECK_OK(fx_inject(p.c, p.s, 22, ku_more, sizeof(ku_more)));
     CHECK_ERR(ltls_conn_read(p.s, b, sizeof(b), &n), LTLS_R_MSG_SPANS_KEY_CHANGE);
     fx_pair_free(&p);
 
     /* A message split across records with data in between (§5.1). */
     CHECK(setup(&p));
     static const uint8_t half[] = {24, 0};
-    CHECK_OK(inject(p.c, p.s, 22, half, 2));
-    CHECK_OK(inject(p.c, p.s, 23, (const uint8_t *)"x", 1));
+    CHECK_OK(fx_inject(p.c, p.s, 22, half, 2));
+    CHECK_OK(fx_inject(p.c, p.s, 23, (const uint8_t *)"x", 1));
     CHECK_ERR(ltls_conn_read(p.s, b, sizeof(b), &n), LTLS_R_HS_INTERLEAVED);
     fx_pair_free(&p);
 
     /* KeyUpdate with a bad value. */
     CHECK(setup(&p));
     static const uint8_t ku_bad[] = {24, 0, 0, 1, 7};
-    CHECK_OK(inject(p.c, p.s, 22, ku_bad, sizeof(ku_bad)));
+    CHECK_OK(fx_inject(p.c, p.s, 22, ku_bad, sizeof(ku_bad)));
     ltls_err_t r = ltls_conn_read(p.s, b, sizeof(b), &n);
     CHECK(ltls_err_alert(r) == LTLS_ALERT_ILLEGAL_PARAMETER);
     fx_pair_free(&p);
@@ -624,31 +614,10 @@ TEST(post_handshake_messages)
  * Buffers and memory
  * ---------------------------------------------------------------------- */
 
-typedef struct counter {
-    size_t cur, peak, calls;
-} counter_t;
-
-static void *count_alloc(void *user, size_t size)
-{
-    counter_t *c = user;
-    c->cur += size;
-    c->calls++;
-    if (c->cur > c->peak)
-        c->peak = c->cur;
-    return malloc(size);
-}
-
-static void count_free(void *user, void *p, size_t size)
-{
-    counter_t *c = user;
-    c->cur -= size;
-    free(p);
-}
-
 TEST(memory_of_an_idle_connection)
 {
-    counter_t cnt = {0, 0, 0};
-    ltls_allocator_t a = {count_alloc, count_free, &cnt};
+    fx_counter_t cnt = {0, 0, 0};
+    ltls_allocator_t a = {fx_count_alloc, fx_count_free, &cnt};
     ltls_config_t cc = fx_client_config(), sc = fx_server_config(FX_P256);
     cc.alloc = &a;
     sc.alloc = &a;

@@ -553,27 +553,6 @@ TEST(insecure_client)
  * Tampering with the server's flight
  * ---------------------------------------------------------------------- */
 
-typedef struct keylog {
-    char lines[8][256];
-    int n;
-} keylog_t;
-
-static void keylog_cb(void *user, const char *line)
-{
-    keylog_t *k = user;
-    if (k->n < 8)
-        snprintf(k->lines[k->n++], sizeof(k->lines[0]), "%s", line);
-}
-
-static const char *keylog_secret(const keylog_t *k, const char *label)
-{
-    size_t l = strlen(label);
-    for (int i = 0; i < k->n; i++)
-        if (strncmp(k->lines[i], label, l) == 0 && k->lines[i][l] == ' ')
-            return k->lines[i] + l + 1 + 64 + 1;
-    return NULL;
-}
-
 /* One handshake message of the flight. */
 typedef struct msgs {
     uint8_t data[8][8192];
@@ -590,7 +569,7 @@ static ltls_err_t tamper(fx_pair_t *p, edit_fn edit, ltls_err_t *server_after)
 {
     static msgs_t m;
     static uint8_t wire[65536], plain[65536];
-    keylog_t *kl = p->sctx->keylog_user;
+    fx_keylog_t *kl = p->sctx->keylog_user;
     ltls_conn_handshake(p->c);
     fx_pump(p->c, p->s);
     ltls_conn_handshake(p->s);
@@ -599,7 +578,7 @@ static ltls_err_t tamper(fx_pair_t *p, edit_fn edit, ltls_err_t *server_after)
     memcpy(wire, out, len);
     ltls_conn_outgoing_consume(p->s, len);
 
-    const char *hexs = keylog_secret(kl, "SERVER_HANDSHAKE_TRAFFIC_SECRET");
+    const char *hexs = fx_keylog_secret(kl, "SERVER_HANDSHAKE_TRAFFIC_SECRET");
     uint8_t secret[32], key[16], iv[12];
     test_unhex(hexs, secret, sizeof(secret));
     ltls_keysched_traffic_keys(prov, &ltls_suite_aes128gcm_sha256, secret, key, iv);
@@ -690,13 +669,13 @@ static void edit_cv_pkcs1(msgs_t *m)
 
 static void tamper_case(edit_fn edit, ltls_reason_t reason, uint8_t alert, int chain)
 {
-    keylog_t kl;
+    fx_keylog_t kl;
     memset(&kl, 0, sizeof(kl));
     ltls_config_t cc = fx_client_config(), sc = fx_server_config(chain);
     const ltls_suite_t *suite = &ltls_suite_aes128gcm_sha256;
     sc.suites = &suite;
     sc.suite_count = 1;
-    sc.keylog = keylog_cb;
+    sc.keylog = fx_keylog_cb;
     sc.keylog_user = &kl;
     fx_pair_t p;
     CHECK_OK(fx_pair_new(&p, &cc, &sc, "localhost"));
@@ -878,16 +857,16 @@ static void hexs(char *out, const uint8_t *p, size_t n)
 
 TEST(key_log)
 {
-    keylog_t kc, ks;
+    fx_keylog_t kc, ks;
     memset(&kc, 0, sizeof(kc));
     memset(&ks, 0, sizeof(ks));
     ltls_config_t cc = fx_client_config(), sc = fx_server_config(FX_P256);
     const ltls_suite_t *suite = &ltls_suite_aes256gcm_sha384;
     cc.suites = &suite;
     cc.suite_count = 1;
-    cc.keylog = keylog_cb;
+    cc.keylog = fx_keylog_cb;
     cc.keylog_user = &kc;
-    sc.keylog = keylog_cb;
+    sc.keylog = fx_keylog_cb;
     sc.keylog_user = &ks;
     fx_pair_t p;
     CHECK_OK(fx_pair_new(&p, &cc, &sc, "localhost"));
@@ -909,17 +888,17 @@ TEST(key_log)
         for (int j = 0; j < 5; j++)
             found += strncmp(kc.lines[j], prefix, strlen(prefix)) == 0;
         CHECK(found == 1);
-        CHECK(strcmp(keylog_secret(&kc, labels[i]), keylog_secret(&ks, labels[i])) == 0);
-        CHECK(strlen(keylog_secret(&kc, labels[i])) == 96); /* SHA-384 */
+        CHECK(strcmp(fx_keylog_secret(&kc, labels[i]), fx_keylog_secret(&ks, labels[i])) == 0);
+        CHECK(strlen(fx_keylog_secret(&kc, labels[i])) == 96); /* SHA-384 */
     }
     /* The logged secrets are the ones in use. */
     char want[97];
     hexs(want, p.c->wr_secret, 48);
-    CHECK(strcmp(keylog_secret(&kc, "CLIENT_TRAFFIC_SECRET_0"), want) == 0);
+    CHECK(strcmp(fx_keylog_secret(&kc, "CLIENT_TRAFFIC_SECRET_0"), want) == 0);
     hexs(want, p.c->rd_secret, 48);
-    CHECK(strcmp(keylog_secret(&kc, "SERVER_TRAFFIC_SECRET_0"), want) == 0);
+    CHECK(strcmp(fx_keylog_secret(&kc, "SERVER_TRAFFIC_SECRET_0"), want) == 0);
     hexs(want, p.s->exporter, 48);
-    CHECK(strcmp(keylog_secret(&ks, "EXPORTER_SECRET"), want) == 0);
+    CHECK(strcmp(fx_keylog_secret(&ks, "EXPORTER_SECRET"), want) == 0);
     fx_pair_free(&p);
 }
 
@@ -1038,7 +1017,6 @@ TEST(misuse)
     ltls_context_unref(sctx);
 }
 
-
 /* ------------------------------------------------------------------------
  * Rejected 0-RTT (§4.2.10)
  * ---------------------------------------------------------------------- */
@@ -1149,7 +1127,6 @@ TEST(rejected_early_data_is_skipped)
     }
 }
 
-
 /* ------------------------------------------------------------------------
  * Crafted HelloRetryRequests (a fake server: they are plaintext)
  * ---------------------------------------------------------------------- */
@@ -1252,7 +1229,7 @@ static void edit_ee_alpn_h3(msgs_t *m)
 
 static void ee_case(int client_alpn, ltls_reason_t reason, uint8_t alert)
 {
-    keylog_t kl;
+    fx_keylog_t kl;
     memset(&kl, 0, sizeof(kl));
     const char *alpn[] = {"h2"};
     ltls_config_t cc = fx_client_config(), sc = fx_server_config(FX_P256);
@@ -1263,7 +1240,7 @@ static void ee_case(int client_alpn, ltls_reason_t reason, uint8_t alert)
     const ltls_suite_t *suite = &ltls_suite_aes128gcm_sha256;
     sc.suites = &suite;
     sc.suite_count = 1;
-    sc.keylog = keylog_cb;
+    sc.keylog = fx_keylog_cb;
     sc.keylog_user = &kl;
     fx_pair_t p;
     CHECK_OK(fx_pair_new(&p, &cc, &sc, "localhost"));

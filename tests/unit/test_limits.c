@@ -37,31 +37,10 @@
 #define RUNNING_ON_VALGRIND 0
 #endif
 
-/* ---- counting allocator and clock ---------------------------------- */
+/* ---- counting allocator (hs_fixture.h) and clock ---------------------------------- */
 
-typedef struct counter {
-    size_t cur, peak, calls;
-} counter_t;
-
-static void *count_alloc(void *user, size_t size)
-{
-    counter_t *c = user;
-    c->cur += size;
-    c->calls++;
-    if (c->cur > c->peak)
-        c->peak = c->cur;
-    return malloc(size);
-}
-
-static void count_free(void *user, void *p, size_t size)
-{
-    counter_t *c = user;
-    c->cur -= size;
-    free(p);
-}
-
-static counter_t cnt;
-static ltls_allocator_t counting = {count_alloc, count_free, &cnt};
+static fx_counter_t cnt;
+static ltls_allocator_t counting = {fx_count_alloc, fx_count_free, &cnt};
 
 static double now_s(void)
 {
@@ -252,27 +231,6 @@ TEST(handshake_header_announcing_16_mb)
 
 /* ---- a Certificate with hundreds of entries, to a client ------------ */
 
-typedef struct keylog {
-    char lines[8][256];
-    int n;
-} keylog_t;
-
-static void keylog_cb(void *user, const char *line)
-{
-    keylog_t *k = user;
-    if (k->n < 8)
-        snprintf(k->lines[k->n++], sizeof(k->lines[0]), "%s", line);
-}
-
-static const char *keylog_secret(const keylog_t *k, const char *label)
-{
-    size_t l = strlen(label);
-    for (int i = 0; i < k->n; i++)
-        if (strncmp(k->lines[i], label, l) == 0 && k->lines[i][l] == ' ')
-            return k->lines[i] + l + 1 + 64 + 1;
-    return NULL;
-}
-
 static uint8_t wire[1 << 21], plain[1 << 20], out2[1 << 21];
 
 /* The server's first flight, its encrypted messages (EE, Certificate, CV,
@@ -280,7 +238,7 @@ static uint8_t wire[1 << 21], plain[1 << 20], out2[1 << 21];
  * Certificate replaced by one with n entries of entry_len bytes each
  * (copies of the real leaf when entry_len is 0), resealed and fed to the
  * client. Returns the client's status. */
-static ltls_err_t certificate_flood(fx_pair_t *p, keylog_t *kl, size_t n, size_t entry_len)
+static ltls_err_t certificate_flood(fx_pair_t *p, fx_keylog_t *kl, size_t n, size_t entry_len)
 {
     ltls_conn_handshake(p->c);
     fx_pump(p->c, p->s);
@@ -289,7 +247,7 @@ static ltls_err_t certificate_flood(fx_pair_t *p, keylog_t *kl, size_t n, size_t
     const uint8_t *o = ltls_conn_outgoing(p->s, &len);
     memcpy(wire, o, len);
     ltls_conn_outgoing_consume(p->s, len);
-    const char *hexs = keylog_secret(kl, "SERVER_HANDSHAKE_TRAFFIC_SECRET");
+    const char *hexs = fx_keylog_secret(kl, "SERVER_HANDSHAKE_TRAFFIC_SECRET");
     if (!hexs)
         abort();
     uint8_t secret[32], key[16], iv[12];
@@ -355,11 +313,11 @@ static ltls_err_t certificate_flood(fx_pair_t *p, keylog_t *kl, size_t n, size_t
 
 static void cert_case(size_t n, size_t entry_len, ltls_reason_t reason, uint8_t alert)
 {
-    static keylog_t kl;
+    static fx_keylog_t kl;
     memset(&kl, 0, sizeof(kl));
     fx_pair_t p;
     ltls_config_t cc = fx_client_config(), sc = fx_server_config(FX_P256);
-    sc.keylog = keylog_cb;
+    sc.keylog = fx_keylog_cb;
     sc.keylog_user = &kl;
     CHECK(contexts(&p, &cc, &sc));
     CHECK_OK(ltls_conn_new(p.sctx, NULL, &p.s));
@@ -404,19 +362,6 @@ static int established(fx_pair_t *p)
     return fx_handshake(p, NULL, NULL) == LTLS_OK;
 }
 
-/* Seals one record with from's write keys and feeds it to to. */
-static ltls_err_t inject(ltls_conn_t *from, ltls_conn_t *to, uint8_t type, const uint8_t *data,
-                         size_t len)
-{
-    uint8_t rec[LTLS_RECORD_MAX_SIZE];
-    size_t n, used;
-    ltls_err_t err = ltls_record_seal(&from->wr, type, data, len, 0, rec, sizeof(rec), &n);
-    if (err)
-        return err;
-    err = ltls_conn_feed(to, rec, n, &used);
-    return err ? err : used == n ? LTLS_OK : ltls_err_make(LTLS_R_BUFFER_TOO_SMALL);
-}
-
 /* Injects up to count records, reading after each; returns the first
  * failure of read (or WANT_READ). */
 static ltls_err_t flood(fx_pair_t *p, uint8_t type, const uint8_t *data, size_t len, int count,
@@ -426,7 +371,7 @@ static ltls_err_t flood(fx_pair_t *p, uint8_t type, const uint8_t *data, size_t 
     size_t n;
     ltls_err_t e = ltls_err_make(LTLS_R_WANT_READ);
     for (*sent = 0; *sent < count; (*sent)++) {
-        if (inject(p->c, p->s, type, data, len))
+        if (fx_inject(p->c, p->s, type, data, len))
             break;
         e = ltls_conn_read(p->s, b, sizeof(b), &n);
         if (ltls_err_reason(e) != LTLS_R_WANT_READ)
