@@ -131,7 +131,7 @@ typedef enum ltls_alert {
     X(CERT_WEAK_ALGORITHM, LOCAL_ALERT, BAD_CERTIFICATE, "a certificate uses a weak or unsupported algorithm or key size") \
     X(CERT_UNKNOWN_CRITICAL, LOCAL_ALERT, UNSUPPORTED_CERTIFICATE, "a certificate has an unknown critical extension") \
     X(CERT_NAME_MISMATCH, LOCAL_ALERT, BAD_CERTIFICATE, "the certificate is not valid for the expected name") \
-    X(CERT_WORK_LIMIT, LOCAL_ALERT, BAD_CERTIFICATE, "path building gave up: too many candidate certificates") \
+    X(CERT_WORK_LIMIT, LOCAL_ALERT, BAD_CERTIFICATE, "path building gave up: it exceeded its work budget") \
     X(CERT_NONE_FOUND, MISUSE, NONE, "no certificate was found in the input") \
     X(TRUST_IO, MISUSE, NONE, "a trust store file or directory could not be read") \
     X(TRUST_NOT_FOUND, MISUSE, NONE, "no system trust store was found") \

@@ -20,10 +20,12 @@
 #include <string.h>
 
 #include "core/mem.h"
+#include "core/reader.h"
 #include "core/writer.h"
 #include "crypto/keyfile/keyfile.h"
 #include "x509/cert.h"
 #include "x509/der.h"
+#include "x509/name.h"
 
 /* One-octet identifiers of the tags written here. */
 enum {
@@ -31,7 +33,7 @@ enum {
     T_NULL = 0x05, T_OID = 0x06, T_UTF8 = 0x0c, T_UTC_TIME = 0x17, T_GEN_TIME = 0x18,
     T_SEQUENCE = 0x30, T_SET = 0x31,
     T_CTX0_CONS = 0xa0, T_CTX1_CONS = 0xa1, T_CTX2_CONS = 0xa2, T_CTX3_CONS = 0xa3,
-    T_CTX0 = 0x80, T_CTX2 = 0x82, T_CTX7 = 0x87
+    T_CTX4_CONS = 0xa4, T_CTX0 = 0x80, T_CTX2 = 0x82, T_CTX7 = 0x87
 };
 
 /* OIDs as their contents octets. */
@@ -48,6 +50,7 @@ O(oid_ext_ski, "\x55\x1d\x0e");
 O(oid_ext_ku, "\x55\x1d\x0f");
 O(oid_ext_san, "\x55\x1d\x11");
 O(oid_ext_bc, "\x55\x1d\x13");
+O(oid_ext_nc, "\x55\x1d\x1e");
 O(oid_ext_aki, "\x55\x1d\x23");
 O(oid_ext_eku, "\x55\x1d\x25");
 O(oid_kp_server_auth, "\x2b\x06\x01\x05\x05\x07\x03\x01");
@@ -374,8 +377,22 @@ typedef struct {
     uint16_t key_usage;
 } tbs_t;
 
+/* 1 if the subject Name written for s holds no RDN. */
+static int subject_empty(const ltls_certwrite_spec_t *s)
+{
+    if (s->subject_der) {
+        ltls_x509_span_t name = {s->subject_der, s->subject_der_len};
+        return ltls_x509_name_is_empty(name);
+    }
+    return !s->common_name && !s->organization;
+}
+
 static void write_name(ltls_writer_t *w, const ltls_certwrite_spec_t *s)
 {
+    if (s->subject_der) { /* checked to be one Name by check_spec */
+        ltls_writer_bytes(w, s->subject_der, s->subject_der_len);
+        return;
+    }
     size_t seq = der_open(w, T_SEQUENCE);
     /* Most significant first, so that RFC 4514 text reads "CN=..., O=...". */
     const ltls_der_oid_t *oids[2] = {&oid_org, &oid_cn};
@@ -434,6 +451,32 @@ static void der_named_bits(ltls_writer_t *w, uint16_t v)
     der_close(w, at);
 }
 
+/* GeneralSubtrees (RFC 5280 §4.2.1.10) under the IMPLICIT tag of its
+ * NameConstraints field: each GeneralSubtree holds only its base (minimum
+ * is DEFAULT 0 and so not encoded, maximum MUST be absent). The GeneralName
+ * forms are IMPLICIT context tags of the string or OCTET STRING, except
+ * directoryName, which is EXPLICIT because Name is a CHOICE (X.680 §31.2.7):
+ * [4] wraps the Name's whole SEQUENCE. */
+static void write_subtrees(ltls_writer_t *w, uint8_t tag, const ltls_certwrite_subtree_t *st,
+                           size_t n)
+{
+    if (!n)
+        return;
+    size_t list = der_open(w, tag);
+    for (size_t i = 0; i < n; i++) {
+        size_t sub = der_open(w, T_SEQUENCE);
+        if (st[i].type == LTLS_X509_GN_DIRECTORY) {
+            size_t dn = der_open(w, T_CTX4_CONS);
+            ltls_writer_bytes(w, st[i].value, st[i].len);
+            der_close(w, dn);
+        } else {
+            der_prim(w, (uint8_t)(T_CTX0 | st[i].type), st[i].value, st[i].len);
+        }
+        der_close(w, sub);
+    }
+    der_close(w, list);
+}
+
 static void write_extensions(ltls_writer_t *w, const tbs_t *t)
 {
     const ltls_certwrite_spec_t *s = t->spec;
@@ -467,13 +510,22 @@ static void write_extensions(ltls_writer_t *w, const tbs_t *t)
 
     if (s->dns_count || s->ip_count) {
         /* RFC 5280 §4.2.1.6: critical when the subject is empty. */
-        e = ext_open(w, &oid_ext_san, !s->common_name && !s->organization);
+        e = ext_open(w, &oid_ext_san, subject_empty(s));
         size_t l = der_open(w, T_SEQUENCE);
         for (size_t i = 0; i < s->dns_count; i++)
             der_str(w, T_CTX2, s->dns_names[i]);
         for (size_t i = 0; i < s->ip_count; i++)
             der_prim(w, T_CTX7, s->ips[i].addr, s->ips[i].len);
         der_close(w, l);
+        ext_close(w, e);
+    }
+
+    if (s->nc_permitted_count || s->nc_excluded_count) {
+        e = ext_open(w, &oid_ext_nc, s->nc_critical);
+        size_t nc = der_open(w, T_SEQUENCE);
+        write_subtrees(w, T_CTX0_CONS, s->nc_permitted, s->nc_permitted_count);
+        write_subtrees(w, T_CTX1_CONS, s->nc_excluded, s->nc_excluded_count);
+        der_close(w, nc);
         ext_close(w, e);
     }
 
@@ -564,6 +616,51 @@ static void cert_fn(ltls_writer_t *w, const void *arg)
  * The entry point
  * ------------------------------------------------------------------------- */
 
+/* 1 if p[0..len) is exactly one well-formed DER Name. The decoder walks
+ * the same structure, so what passes here parses back. */
+static int is_one_name(const uint8_t *p, size_t len)
+{
+    ltls_reader_t r;
+    ltls_x509_span_t name;
+    ltls_reader_init(&r, p, len);
+    return ltls_x509_name_read(&r, &name) == LTLS_OK && ltls_reader_left(&r) == 0;
+}
+
+/* One subtree of nameConstraints: a form this writer encodes and a value
+ * that the encoding can carry (IA5String text, an address and mask, a
+ * Name). Whether the value makes sense as a constraint (a valid DNS name,
+ * a contiguous mask) is the verifier's business: tests write bad ones. */
+static ltls_err_t check_subtrees(const ltls_certwrite_subtree_t *st, size_t n)
+{
+    if (n && !st)
+        return ltls_err_make(LTLS_R_NULL_ARGUMENT);
+    for (size_t i = 0; i < n; i++) {
+        if (st[i].len && !st[i].value)
+            return ltls_err_make(LTLS_R_NULL_ARGUMENT);
+        switch (st[i].type) {
+        case LTLS_X509_GN_DNS:
+        case LTLS_X509_GN_RFC822:
+        case LTLS_X509_GN_URI:
+            for (size_t k = 0; k < st[i].len; k++)
+                if (st[i].value[k] & 0x80)
+                    return ltls_err_make(LTLS_R_BAD_ARGUMENT); /* IA5String is ASCII */
+            break;
+        case LTLS_X509_GN_IP:
+            /* §4.2.1.10: address and mask, 8 octets for IPv4, 32 for IPv6. */
+            if (st[i].len != 8 && st[i].len != 32)
+                return ltls_err_make(LTLS_R_BAD_ARGUMENT);
+            break;
+        case LTLS_X509_GN_DIRECTORY:
+            if (!is_one_name(st[i].value, st[i].len))
+                return ltls_err_make(LTLS_R_BAD_ARGUMENT);
+            break;
+        default:
+            return ltls_err_make(LTLS_R_BAD_ARGUMENT);
+        }
+    }
+    return LTLS_OK;
+}
+
 static ltls_err_t check_spec(const ltls_certwrite_spec_t *s)
 {
     if ((s->serial && (s->serial_len < 1 || s->serial_len > 20)) || (!s->is_ca && s->path_len > 0))
@@ -583,9 +680,17 @@ static ltls_err_t check_spec(const ltls_certwrite_spec_t *s)
     for (size_t i = 0; i < s->ip_count; i++)
         if (s->ips[i].len != 4 && s->ips[i].len != 16)
             return ltls_err_make(LTLS_R_BAD_ARGUMENT);
-    if (!s->common_name && !s->organization && !s->dns_count && !s->ip_count)
+    if (s->subject_der_len && !s->subject_der)
+        return ltls_err_make(LTLS_R_NULL_ARGUMENT);
+    if (s->subject_der && (s->common_name || s->organization ||
+                           !is_one_name(s->subject_der, s->subject_der_len)))
         return ltls_err_make(LTLS_R_BAD_ARGUMENT);
-    return LTLS_OK;
+    if (subject_empty(s) && !s->dns_count && !s->ip_count)
+        return ltls_err_make(LTLS_R_BAD_ARGUMENT);
+    ltls_err_t err = check_subtrees(s->nc_permitted, s->nc_permitted_count);
+    if (!err)
+        err = check_subtrees(s->nc_excluded, s->nc_excluded_count);
+    return err;
 }
 
 ltls_err_t ltls_certwrite(const ltls_certwrite_spec_t *spec, const ltls_key_t *subject_key,

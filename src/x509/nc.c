@@ -29,9 +29,21 @@
  * (the parent is inside the excluded subtree, or the excluded subtree is
  * exactly one label below the parent) - the CVE-2025-61727 lesson.
  *
- * Comparisons are counted into the caller's work budget: a CA with thousands
- * of subtrees and a leaf with thousands of names fail with CERT_WORK_LIMIT
- * instead of running for seconds.
+ * Work bound. RFC 5280 §4.2.1.10 and §6.1.3 (b)-(c), §6.1.4 (g) check every
+ * name of every certificate against every subtree of every CA above it and
+ * put no limit on that product (subtrees x names x depth); a hostile chain
+ * can make it large. Every comparison is therefore charged, before it is
+ * made, to the caller's work budget (verify.h), and a spent budget ends the
+ * validation with CERT_WORK_LIMIT (alert bad_certificate) instead of
+ * running for seconds. Go's crypto/x509 (250,000 per CA certificate
+ * applied) and rustls-webpki (250,000 per path search) count comparisons;
+ * lucidtls also charges their size, 1 unit plus 1 per
+ * LTLS_X509_NC_OCTETS_PER_UNIT octets of the two operands, because one
+ * directoryName comparison walks every RDN the two Names share and a Name
+ * may fill most of a 64 KiB certificate: counted as one unit each,
+ * comparisons of such Names ran for 2.4 s within the budget. The same
+ * charge covers the per-name and per-subtree syntax checks (linear in the
+ * name); passing over a subtree of another form costs 1 unit.
  */
 #include <stdio.h>
 #include <string.h>
@@ -151,6 +163,15 @@ static int budget(unsigned *work, unsigned n)
     return *work <= LTLS_X509_WORK_BUDGET;
 }
 
+/* The charge for work linear in the octets of a and b (b may be empty): no
+ * overflow, as a certificate is at most LTLS_X509_MAX_CERT_SIZE octets. */
+static unsigned cost(ltls_x509_span_t a, ltls_x509_span_t b)
+{
+    return 1u + (unsigned)((a.len + b.len) / LTLS_X509_NC_OCTETS_PER_UNIT);
+}
+
+static const ltls_x509_span_t no_span = {NULL, 0};
+
 ltls_err_t ltls_x509_nc_validate(const ltls_cert_t *ca, unsigned *work, char *detail, size_t cap)
 {
     const ltls_x509_span_t lists[2] = {ca->nc_permitted, ca->nc_excluded};
@@ -161,7 +182,7 @@ ltls_err_t ltls_x509_nc_validate(const ltls_cert_t *ca, unsigned *work, char *de
         ltls_x509_span_t v;
         ltls_x509_gn_iter_init(&it, lists[l]);
         while (ltls_x509_subtree_next(&it, &tag, &v)) {
-            if (!budget(work, 1))
+            if (!budget(work, cost(v, no_span)))
                 return too_much(ca, detail, cap);
             const char *bad = NULL;
             size_t at;
@@ -259,14 +280,14 @@ static ltls_err_t check_name(const ltls_cert_t *ca, const ltls_cert_t *cert, uns
         ltls_x509_span_t c;
         ltls_x509_gn_iter_init(&it, ca->nc_excluded);
         while (!why && ltls_x509_subtree_next(&it, &ctag, &c)) {
-            if (!budget(work, 1))
+            if (!budget(work, ctag == tag ? cost(v, c) : 1))
                 return too_much(ca, detail, cap);
             if (ctag == tag && matches(tag, v, c, 1))
                 why = "is inside an excluded subtree of";
         }
         ltls_x509_gn_iter_init(&it, ca->nc_permitted);
         while (!why && !permitted && ltls_x509_subtree_next(&it, &ctag, &c)) {
-            if (!budget(work, 1))
+            if (!budget(work, ctag == tag ? cost(v, c) : 1))
                 return too_much(ca, detail, cap);
             if (ctag != tag)
                 continue;
@@ -303,7 +324,7 @@ ltls_err_t ltls_x509_nc_check(const ltls_cert_t *ca, const ltls_cert_t *cert, un
     ltls_x509_span_t v;
     ltls_x509_gn_iter_init(&it, cert->san);
     while (ltls_x509_gn_next(&it, &tag, &v)) {
-        if (!budget(work, 1))
+        if (!budget(work, cost(v, no_span)))
             return too_much(ca, detail, cap);
         if ((err = check_name(ca, cert, tag, v, work, detail, cap)))
             return err;

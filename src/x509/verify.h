@@ -13,13 +13,24 @@
 
 /* Total work one ltls_x509_verify() call may do before CERT_WORK_LIMIT:
  * candidate issuers considered, signatures verified (each counts
- * LTLS_X509_SIG_COST), and name-constraint comparisons. A signature costs
- * tens of microseconds, a comparison nanoseconds; the budget is sized so
- * that the worst case stays within a few milliseconds (about 100 signature
- * checks, like Go's crypto/x509) while real chains use a small fraction. */
+ * LTLS_X509_SIG_COST), and name-constraint comparisons (each counts 1 plus
+ * one per LTLS_X509_NC_OCTETS_PER_UNIT octets of the two names compared).
+ * A unit is some 25-50 ns: a signature costs tens of microseconds, a DNS
+ * comparison a few tens of nanoseconds, a directoryName walk about 1.6 ns
+ * per octet. The budget is sized so that the worst case stays within a few
+ * tens of milliseconds (about 100 signature checks, like Go's crypto/x509)
+ * while real chains use a small fraction. */
 #define LTLS_X509_WORK_BUDGET 200000u
 #define LTLS_X509_SIG_COST 2000u
 #define LTLS_X509_CANDIDATE_COST 20u
+/* Why a comparison is charged by its size (nc.c): counting comparisons
+ * alone, as Go's crypto/x509 (250,000 per CA certificate applied) and
+ * rustls-webpki (250,000 per path search) do, bounds their number but not
+ * their length, and a directoryName of a certificate
+ * may be tens of kilobytes (hundreds of RDNs): charged one unit each,
+ * comparisons of such Names kept one verification busy for 2.4 s; charged
+ * by size, 18 ms (tests/unit/test_limits.c, deeply_nested_directory_names). */
+#define LTLS_X509_NC_OCTETS_PER_UNIT 64u
 
 /* ---------------------------------------------------------------------------
  * Names as text (hostname.c)
@@ -63,11 +74,12 @@ ltls_err_t ltls_x509_nc_validate(const ltls_cert_t *ca, unsigned *work, char *de
 
 /* Applies ca's nameConstraints (RFC 5280 §4.2.1.10, §6.1.3 b-c) to the
  * names of cert: its subject (as a directoryName, when not empty) and every
- * subjectAltName entry. Adds its comparisons to *work and fails with
- * CERT_WORK_LIMIT beyond LTLS_X509_WORK_BUDGET. CERT_NAME_CONSTRAINTS with
- * a sentence in detail when a name is outside a permitted subtree, inside
- * an excluded one, malformed, or of a form the constraints restrict and
- * lucidtls cannot evaluate. */
+ * subjectAltName entry. Adds its comparisons to *work (by size, see
+ * LTLS_X509_NC_OCTETS_PER_UNIT) and fails with CERT_WORK_LIMIT beyond
+ * LTLS_X509_WORK_BUDGET, before doing the comparison that would exceed it.
+ * CERT_NAME_CONSTRAINTS with a sentence in detail when a name is outside a
+ * permitted subtree, inside an excluded one, malformed, or of a form the
+ * constraints restrict and lucidtls cannot evaluate. */
 ltls_err_t ltls_x509_nc_check(const ltls_cert_t *ca, const ltls_cert_t *cert, unsigned *work,
                               char *detail, size_t cap);
 

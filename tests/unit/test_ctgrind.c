@@ -29,9 +29,8 @@
  * through it is all-zero at free time, for a whole handshake, application
  * data, KeyUpdates and the freeing of connections and contexts (the blocks
  * include the connections, which hold the traffic secrets, and the
- * handshake state). Not covered: memory the crypto provider allocates
- * itself (OpenSSL's EVP contexts go through OPENSSL_malloc; lucidtls
- * relies on EVP_*_free cleansing them).
+ * handshake state). Memory the crypto provider allocates itself
+ * (OpenSSL's heap, GMP's) is watched by tests/unit/test_provider_wipe.c.
  *
  * Outside valgrind the client requests are no-ops and the test checks
  * correctness only.

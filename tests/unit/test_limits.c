@@ -17,8 +17,14 @@
  *  - a whole handshake trickled one byte at a time in both directions.
  *  - X.509: a chain of 100 intermediates handed to ltls_x509_verify (made
  *    with the certificate builder at run time).
- * Not covered: deep name-constraint trees (the builder writes no
- * nameConstraints; tests/data/x509 has only single-level nc-* cases).
+ *  - X.509 name constraints (RFC 5280 §4.2.1.10), chains made at run time:
+ *    CAs at the depth limit (and one beyond) each with hundreds of
+ *    permitted and excluded subtrees over a leaf with hundreds of names;
+ *    directoryName constraints nested one level per CA, and Names of a
+ *    thousand RDNs in a chain that branches at every level (path building
+ *    backtracks through every branch); one such chain sent by a server in
+ *    a real handshake, to see the alert the server receives. Bound: the
+ *    work budget of verify.h, where a comparison costs by its size.
  */
 #include <time.h>
 
@@ -602,6 +608,458 @@ TEST(chain_of_a_hundred_intermediates)
     ltls_trust_store_unref(ts);
 }
 
+/* ---- X.509: name-constraint trees --------------------------------------- */
+
+/* Time allowed for one verification of a hostile name-constraint chain:
+ * the work budget (verify.h) is sized for a few tens of milliseconds on
+ * this kind of machine; a regression to per-comparison charging or an
+ * unbounded walk takes seconds (measured 2.4 s for the branching chain of
+ * 700-RDN Names below when every comparison cost one unit). */
+#define NC_TIME 0.25
+/* Memory one verification may take through the provider's allocator (the
+ * imported issuer keys, at most LTLS_X509_MAX_CHAIN of them): validation
+ * itself allocates nothing and keeps about 3 KiB on the stack. */
+#define NC_VERIFY_MEMORY ((size_t)16 << 10)
+
+/* A DER length (any size up to 2^24). */
+static size_t der_len(uint8_t *p, size_t n)
+{
+    if (n < 0x80) {
+        p[0] = (uint8_t)n;
+        return 1;
+    }
+    size_t k = n <= 0xff ? 1 : n <= 0xffff ? 2 : 3;
+    p[0] = (uint8_t)(0x80 | k);
+    for (size_t i = 0; i < k; i++)
+        p[1 + i] = (uint8_t)(n >> (8 * (k - 1 - i)));
+    return 1 + k;
+}
+
+/* A Name of `base` RDNs "OU=b00000", "OU=b00001", ... followed by one RDN
+ * per label given (all OU, UTF8String): a DIT `base` levels deep, then the
+ * labels below it. Returns its length; out holds at least 64 KiB. */
+static size_t nc_name(uint8_t *out, size_t base, const char *const *labels, size_t nlabels)
+{
+    static uint8_t body[1 << 17];
+    size_t b = 0;
+    char v[32];
+    for (size_t i = 0; i < base + nlabels; i++) {
+        if (i < base)
+            snprintf(v, sizeof(v), "b%05zu", i);
+        else
+            snprintf(v, sizeof(v), "%s", labels[i - base]);
+        size_t vl = strlen(v);
+        body[b++] = 0x31, body[b++] = (uint8_t)(9 + vl);  /* SET */
+        body[b++] = 0x30, body[b++] = (uint8_t)(7 + vl);  /* SEQUENCE */
+        body[b++] = 0x06, body[b++] = 3, body[b++] = 0x55, body[b++] = 0x04, body[b++] = 0x0b;
+        body[b++] = 0x0c, body[b++] = (uint8_t)vl;         /* UTF8String */
+        memcpy(body + b, v, vl);
+        b += vl;
+    }
+    out[0] = 0x30;
+    size_t h = 1 + der_len(out + 1, b);
+    memcpy(out + h, body, b);
+    return h + b;
+}
+
+typedef struct nc_node {
+    ltls_key_t *key; /* owned by the first node that uses it */
+    int owns_key;
+    ltls_cert_t *cert;
+} nc_node_t;
+
+/* Builds one certificate for spec, signed by issuer (NULL: self-signed),
+ * with a new Ed25519 key or with key when given (copies of one CA). The
+ * certificate is parsed with the counting allocator. */
+static ltls_err_t nc_make(nc_node_t *n, const ltls_certwrite_spec_t *spec, ltls_key_t *key,
+                          const nc_node_t *issuer)
+{
+    memset(n, 0, sizeof(*n));
+    ltls_err_t err = LTLS_OK;
+    if (key) {
+        n->key = key;
+    } else {
+        err = ltls_key_generate(prov, LTLS_KEY_ED25519, 0, 0, &n->key);
+        n->owns_key = 1;
+    }
+    uint8_t *der = NULL;
+    size_t len = 0;
+    if (!err)
+        err = ltls_certwrite(spec, n->key, issuer ? issuer->cert : NULL,
+                             issuer ? issuer->key : NULL, NULL, &der, &len);
+    if (!err)
+        err = ltls_cert_parse(der, len, &counting, &n->cert);
+    ltls_free(NULL, der, len);
+    return err;
+}
+
+static void nc_free(nc_node_t *n, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        ltls_cert_free(n[i].cert);
+        if (n[i].owns_key)
+            ltls_key_free(n[i].key);
+    }
+    memset(n, 0, count * sizeof(*n));
+}
+
+static ltls_certwrite_spec_t nc_ca_spec(void)
+{
+    ltls_certwrite_spec_t s;
+    memset(&s, 0, sizeof(s));
+    s.not_before = FIXED_NOW - 3600;
+    s.not_after = FIXED_NOW + 86400;
+    s.is_ca = 1;
+    s.path_len = -1;
+    s.nc_critical = 1;
+    return s;
+}
+
+/* Verifies leaf for host against the one anchor root with extra as the
+ * untrusted intermediates, on a provider that allocates through the
+ * counting allocator: reports and checks time and the memory the call
+ * took, returns the error. */
+static ltls_err_t nc_verify(const char *what, const nc_node_t *root, const nc_node_t *leaf,
+                            const ltls_cert_t *const *extra, size_t nextra, const char *host,
+                            ltls_verify_result_t *res)
+{
+    ltls_provider_t *cp = NULL;
+    ltls_trust_store_t *ts = NULL;
+    size_t certs = cnt.cur; /* what the certificates took */
+    if (ltls_provider_new(test_provider_name(), &counting, &cp) ||
+        ltls_trust_store_new(NULL, &ts))
+        abort();
+    size_t dl;
+    const uint8_t *d = ltls_cert_der(root->cert, &dl);
+    if (ltls_trust_store_add(ts, d, dl, NULL))
+        abort();
+    ltls_verify_params_t vp;
+    memset(&vp, 0, sizeof(vp));
+    vp.provider = cp;
+    vp.trust = ts;
+    vp.peer = (const ltls_cert_t *const *)&leaf->cert;
+    vp.peer_count = 1;
+    vp.extra = extra;
+    vp.extra_count = nextra;
+    vp.host = host;
+    vp.purpose = LTLS_PURPOSE_SERVER_AUTH;
+    vp.now = FIXED_NOW;
+    size_t base = cnt.cur;
+    cnt.peak = base;
+    double t0 = now_s();
+    ltls_err_t e = ltls_x509_verify(&vp, res);
+    double dt = now_s() - t0;
+    size_t peak = cnt.peak - base;
+    printf("# %s: %s, %.4f s, verify took %zu bytes (the certificates %zu bytes)\n", what,
+           ltls_err_reason_name(e), dt, peak, certs);
+    if (e)
+        printf("#   %.300s\n", res->detail);
+    ltls_trust_store_unref(ts);
+    ltls_provider_free(cp);
+    /* the bounds: reported as a failed check by the caller through e */
+    if (dt > time_limit(NC_TIME) || peak > NC_VERIFY_MEMORY) {
+        printf("#   over the bound (%.3f s allowed, %zu bytes allowed)\n", time_limit(NC_TIME),
+               NC_VERIFY_MEMORY);
+        return ltls_err_make(LTLS_R_INTERNAL);
+    }
+    return e;
+}
+
+/* Subtree and name lists for the heavy cases: permitted "p000.nc.test"
+ * ... with "nc.test" itself last (so that a permitted name is found only
+ * after every other entry is compared), excluded "x000.nc.test" ..., and
+ * leaf names "h000.nc.test" ..., plus the iPAddress 10.0.0.0/8 permitted
+ * and 10.<i>.0.0/16 excluded, and leaf addresses 10.200.<i>.1. */
+enum { NC_MAX_LIST = 400 };
+static char nc_text[3][NC_MAX_LIST][16];
+static uint8_t nc_ipbuf[2][NC_MAX_LIST][8];
+static ltls_certwrite_subtree_t nc_perm[2 * NC_MAX_LIST], nc_excl[2 * NC_MAX_LIST];
+static const char *nc_sans[NC_MAX_LIST];
+static ltls_certwrite_ip_t nc_ips[NC_MAX_LIST];
+
+static void nc_lists(size_t np, size_t ne, size_t nsan, size_t nip)
+{
+    for (size_t i = 0; i < NC_MAX_LIST; i++) {
+        snprintf(nc_text[0][i], 16, "p%03zu.nc.test", i);
+        snprintf(nc_text[1][i], 16, "x%03zu.nc.test", i);
+        snprintf(nc_text[2][i], 16, "h%03zu.nc.test", i);
+    }
+    snprintf(nc_text[0][np - 1], 16, "nc.test");
+    size_t k = 0;
+    for (size_t i = 0; i < np; i++, k++)
+        nc_perm[k] = (ltls_certwrite_subtree_t){LTLS_X509_GN_DNS, (const uint8_t *)nc_text[0][i],
+                                                strlen(nc_text[0][i])};
+    static const uint8_t ten[8] = {10, 0, 0, 0, 255, 0, 0, 0};
+    if (nip)
+        nc_perm[k++] = (ltls_certwrite_subtree_t){LTLS_X509_GN_IP, ten, 8};
+    for (size_t i = 0; i < ne; i++)
+        nc_excl[i] = (ltls_certwrite_subtree_t){LTLS_X509_GN_DNS, (const uint8_t *)nc_text[1][i],
+                                                strlen(nc_text[1][i])};
+    for (size_t i = 0; i < nip; i++) {
+        uint8_t *b = nc_ipbuf[1][i];
+        const uint8_t net[8] = {10, (uint8_t)i, 0, 0, 255, 255, 0, 0}; /* 10.i.0.0/16 */
+        memcpy(b, net, sizeof(net));
+        nc_excl[ne + i] = (ltls_certwrite_subtree_t){LTLS_X509_GN_IP, b, 8};
+        nc_ips[i] = (ltls_certwrite_ip_t){4, {10, 200, (uint8_t)i, 1}};
+    }
+    for (size_t i = 0; i < nsan; i++)
+        nc_sans[i] = nc_text[2][i];
+}
+
+/* root + n intermediates, each with np permitted and ne excluded DNS
+ * subtrees (and nip IP subtrees of each kind when nip), and a leaf with
+ * nsan DNS names and nip addresses; verified for "h000.nc.test". */
+static ltls_err_t nc_heavy_chain(size_t n, size_t np, size_t ne, size_t nsan, size_t nip,
+                                 ltls_verify_result_t *res)
+{
+    static nc_node_t node[LTLS_X509_MAX_DEPTH + 2];
+    static const ltls_cert_t *extra[LTLS_X509_MAX_DEPTH + 2];
+    static char cn[LTLS_X509_MAX_DEPTH + 2][32];
+    nc_lists(np, ne, nsan, nip);
+    ltls_err_t err = LTLS_OK;
+    /* node[0] root, node[1..n] intermediates, node[n+1] leaf */
+    for (size_t i = 0; i <= n + 1 && !err; i++) {
+        ltls_certwrite_spec_t s = nc_ca_spec();
+        snprintf(cn[i], sizeof(cn[i]), i == n + 1 ? "nc leaf" : "nc CA %zu", i);
+        s.common_name = cn[i];
+        if (i <= n) {
+            s.nc_permitted = nc_perm;
+            s.nc_permitted_count = np + (nip ? 1 : 0);
+            s.nc_excluded = nc_excl;
+            s.nc_excluded_count = ne + nip;
+        } else {
+            s.is_ca = 0;
+            s.eku = LTLS_X509_EKU_SERVER_AUTH;
+            s.dns_names = nc_sans;
+            s.dns_count = nsan;
+            s.ips = nc_ips;
+            s.ip_count = nip;
+        }
+        err = nc_make(&node[i], &s, NULL, i ? &node[i - 1] : NULL);
+        if (i >= 1 && i <= n)
+            extra[i - 1] = node[i].cert;
+    }
+    if (!err) {
+        char what[128];
+        size_t l0, l1;
+        ltls_cert_der(node[1].cert, &l0);
+        ltls_cert_der(node[n + 1].cert, &l1);
+        snprintf(what, sizeof(what),
+                 "%zu CAs of %zu+%zu subtrees (%zu bytes each) over a leaf of %zu names", n + 1,
+                 np + (nip ? 1 : 0), ne + nip, l0, nsan + nip);
+        err = nc_verify(what, &node[0], &node[n + 1], extra, n, "h000.nc.test", res);
+    }
+    nc_free(node, n + 2);
+    return err;
+}
+
+/* The depth limit is 16 certificates: a leaf, 14 intermediates and the
+ * root. With subtree lists that the budget can afford at every level the
+ * chain validates and one more intermediate is refused for the depth;
+ * with hundreds of entries on both sides the budget ends it, at the depth
+ * limit and one beyond, before the second CA's comparisons are done. */
+TEST(name_constraints_at_the_depth_limit)
+{
+    static ltls_verify_result_t res;
+    const size_t inter = LTLS_X509_MAX_DEPTH - 2;
+    CHECK_OK(nc_heavy_chain(inter, 30, 30, 30, 8, &res));
+    CHECK(res.path_len == LTLS_X509_MAX_DEPTH);
+    CHECK_ERR(nc_heavy_chain(inter + 1, 30, 30, 30, 8, &res), LTLS_R_CERT_PATH_TOO_LONG);
+    CHECK_ERR(nc_heavy_chain(inter, 300, 300, 300, 40, &res), LTLS_R_CERT_WORK_LIMIT);
+    CHECK(strstr(res.detail, "name constraints") != NULL);
+    CHECK_ERR(nc_heavy_chain(inter + 1, 300, 300, 300, 40, &res), LTLS_R_CERT_WORK_LIMIT);
+    CHECK(ltls_err_alert(ltls_err_make(LTLS_R_CERT_WORK_LIMIT)) == LTLS_ALERT_BAD_CERTIFICATE);
+    CHECK(cnt.cur == 0);
+}
+
+/* directoryName constraints nested one level per CA: CA i has the subject
+ * base + "l1", ..., "li", permits its own subtree and excludes nsib
+ * sibling subtrees (its subject + "s<k>"); every subject below lies in the
+ * subtree of each CA above (§4.2.1.10 applies directoryName constraints to
+ * the subjects of intermediates and the leaf). copies > 1 issues each CA
+ * that many times under one key and name: path building may then go
+ * through any of them at every level, and with a chain one level too
+ * long it backtracks through all the branches. With sibling_leaf the
+ * leaf's subject is the lowest CA's first excluded sibling instead. */
+static ltls_err_t nc_nested_chain(size_t base, size_t levels, size_t nsib, size_t copies,
+                                  int sibling_leaf, ltls_verify_result_t *res)
+{
+    enum { MAXL = LTLS_X509_MAX_DEPTH, MAXC = 2 };
+    static nc_node_t node[1 + MAXL * MAXC + 1];
+    static const ltls_cert_t *extra[MAXL * MAXC];
+    static uint8_t subj[MAXL + 2][1 << 16];
+    static size_t subj_len[MAXL + 2];
+    static uint8_t sib[64][1 << 16];
+    static ltls_certwrite_subtree_t excl[64];
+    static char label[MAXL + 2][16], sibl[64][16];
+    static const char *labels[MAXL + 2];
+    if (levels > MAXL || copies > MAXC || nsib > 64)
+        abort();
+    /* level 0 is the root (subject = base), level levels+1 the leaf */
+    for (size_t i = 0; i <= levels + 1; i++) {
+        snprintf(label[i], sizeof(label[i]),
+                 i <= levels ? "l%zu" : sibling_leaf ? "s0" : "leaf", i);
+        labels[i] = label[i];
+        subj_len[i] = nc_name(subj[i], base, labels + 1, i); /* labels 1..i */
+    }
+    ltls_err_t err = LTLS_OK;
+    size_t nn = 0, ne = 0;
+    const nc_node_t *above = NULL;
+    for (size_t i = 0; i <= levels + 1 && !err; i++) {
+        ltls_certwrite_spec_t s = nc_ca_spec();
+        s.subject_der = subj[i];
+        s.subject_der_len = subj_len[i];
+        /* the CA's own subtree, and its siblings excluded */
+        ltls_certwrite_subtree_t perm = {LTLS_X509_GN_DIRECTORY, subj[i], subj_len[i]};
+        for (size_t k = 0; k < nsib && i <= levels; k++) {
+            snprintf(sibl[k], sizeof(sibl[k]), "s%zu", k);
+            const char *l[MAXL + 2];
+            for (size_t j = 0; j < i; j++)
+                l[j] = labels[j + 1];
+            l[i] = sibl[k];
+            excl[k] = (ltls_certwrite_subtree_t){LTLS_X509_GN_DIRECTORY, sib[k],
+                                                 nc_name(sib[k], base, l, i + 1)};
+        }
+        static const char *const leaf_dns[] = {"leaf.nc.test"};
+        if (i <= levels) {
+            s.nc_permitted = &perm;
+            s.nc_permitted_count = 1;
+            s.nc_excluded = excl;
+            s.nc_excluded_count = nsib;
+        } else {
+            s.is_ca = 0;
+            s.eku = LTLS_X509_EKU_SERVER_AUTH;
+            s.dns_names = leaf_dns;
+            s.dns_count = 1;
+        }
+        size_t ncopies = i == 0 || i == levels + 1 ? 1 : copies;
+        size_t first = nn;
+        for (size_t c = 0; c < ncopies && !err; c++) {
+            uint8_t serial[3] = {0x10, (uint8_t)i, (uint8_t)c};
+            s.serial = serial;
+            s.serial_len = sizeof(serial);
+            err = nc_make(&node[nn], &s, c ? node[first].key : NULL, above);
+            if (!err && i > 0 && i <= levels)
+                extra[ne++] = node[nn].cert;
+            nn++;
+        }
+        above = &node[first];
+    }
+    if (!err) {
+        char what[160];
+        size_t l0;
+        ltls_cert_der(node[1].cert, &l0);
+        snprintf(what, sizeof(what),
+                 "%zu nested directoryName levels x%zu, Names of %zu+ RDNs, %zu excluded siblings "
+                 "(%zu bytes per CA)",
+                 levels, copies, base, nsib, l0);
+        err = nc_verify(what, &node[0], &node[nn - 1], extra, ne, "leaf.nc.test", res);
+    }
+    nc_free(node, nn);
+    return err;
+}
+
+TEST(deeply_nested_directory_names)
+{
+    static ltls_verify_result_t res;
+    const size_t levels = LTLS_X509_MAX_DEPTH - 2;
+    /* Nested subtrees at the depth limit validate; one level more does not. */
+    CHECK_OK(nc_nested_chain(8, levels, 40, 1, 0, &res));
+    CHECK(res.path_len == LTLS_X509_MAX_DEPTH);
+    CHECK_ERR(nc_nested_chain(8, levels + 1, 40, 1, 0, &res), LTLS_R_CERT_PATH_TOO_LONG);
+    /* A leaf in a sibling subtree is refused by the CA that excludes it. */
+    CHECK_ERR(nc_nested_chain(8, levels, 40, 1, 1, &res), LTLS_R_CERT_NAME_CONSTRAINTS);
+    CHECK(strstr(res.detail, "excluded") != NULL);
+    /* Names of 700 RDNs (12 KB; four of them, subject, issuer and two
+     * subtrees, make a certificate of 48 KB): one chain at the depth limit
+     * is still affordable ... */
+    CHECK_OK(nc_nested_chain(700, levels, 1, 1, 0, &res));
+    /* ... and two copies of every CA with a chain one level too long make
+     * path building try every branch: the budget, which charges each
+     * Name comparison by its size, ends it within NC_TIME. */
+    CHECK_ERR(nc_nested_chain(700, levels + 1, 1, 2, 0, &res), LTLS_R_CERT_WORK_LIMIT);
+    CHECK(strstr(res.detail, "name constraints") != NULL);
+    CHECK(cnt.cur == 0);
+}
+
+/* A server whose chain carries heavy name constraints (three CAs of 150
+ * permitted and 150 excluded subtrees over a leaf of 300 names, 22 KB in
+ * all, well within the 64 KiB Certificate message): the client's
+ * validation runs out of budget, the client fails with CERT_WORK_LIMIT and
+ * sends bad_certificate (RFC 8446 §6.2), which the server receives. */
+TEST(name_constraints_through_a_handshake)
+{
+    enum { NI = 3 };
+    static nc_node_t node[NI + 2];
+    nc_lists(150, 150, 300, 0);
+    ltls_err_t err = LTLS_OK;
+    for (size_t i = 0; i <= NI + 1 && !err; i++) {
+        ltls_certwrite_spec_t s = nc_ca_spec();
+        s.common_name = i == 0 ? "nc handshake root" : "nc handshake CA";
+        if (i <= NI) {
+            s.nc_permitted = nc_perm;
+            s.nc_permitted_count = 150;
+            s.nc_excluded = nc_excl;
+            s.nc_excluded_count = 150;
+        } else {
+            s.common_name = NULL;
+            s.organization = "nc handshake leaf";
+            s.is_ca = 0;
+            s.eku = LTLS_X509_EKU_SERVER_AUTH;
+            s.dns_names = nc_sans;
+            s.dns_count = 300;
+        }
+        err = nc_make(&node[i], &s, NULL, i ? &node[i - 1] : NULL);
+    }
+    CHECK_OK(err);
+    const ltls_cert_t *chain[NI + 1];
+    size_t chain_bytes = 0;
+    for (size_t i = 0; i <= NI; i++) {
+        size_t l;
+        chain[i] = node[NI + 1 - i].cert; /* leaf first, then upwards */
+        ltls_cert_der(chain[i], &l);
+        chain_bytes += l;
+    }
+    ltls_trust_store_t *ts = NULL;
+    CHECK_OK(ltls_trust_store_new(&counting, &ts));
+    size_t rl;
+    const uint8_t *rd = ltls_cert_der(node[0].cert, &rl);
+    CHECK_OK(ltls_trust_store_add(ts, rd, rl, NULL));
+
+    ltls_config_t cc = fx_client_config(), sc = fx_server_config(FX_P256);
+    cc.trust = ts;
+    ltls_signing_chain_t sch = {chain, NI + 1, node[NI + 1].key};
+    sc.chains = &sch;
+    sc.chain_count = 1;
+    fx_pair_t p;
+    CHECK(contexts(&p, &cc, &sc));
+    CHECK_OK(ltls_conn_new(p.sctx, NULL, &p.s));
+    size_t base = cnt.cur;
+    cnt.peak = base;
+    CHECK_OK(ltls_conn_new(p.cctx, "h000.nc.test", &p.c));
+    ltls_err_t ce = LTLS_OK, se = LTLS_OK;
+    double t0 = now_s();
+    fx_handshake(&p, &ce, &se);
+    double dt = now_s() - t0;
+    printf("# handshake with a %zu-byte chain of name-constrained CAs: client %s, alert %d "
+           "(%s), server %s alert %d, %.4f s, peak %zu\n",
+           chain_bytes, ltls_err_reason_name(ce), ltls_err_alert(ce),
+           ltls_conn_error_detail(p.c), ltls_err_reason_name(se), ltls_err_alert(se), dt,
+           cnt.peak - base);
+    CHECK(chain_bytes < 64 * 1024);
+    CHECK_ERR(ce, LTLS_R_CERT_WORK_LIMIT);
+    CHECK(ltls_err_alert(ce) == LTLS_ALERT_BAD_CERTIFICATE);
+    CHECK(strstr(ltls_conn_error_detail(p.c), "name constraints") != NULL);
+    CHECK_ERR(se, LTLS_R_PEER_ALERT);
+    CHECK(ltls_err_alert(se) == LTLS_ALERT_BAD_CERTIFICATE);
+    CHECK(cnt.peak - base < 2 * CONN_BUDGET);
+    CHECK(dt < time_limit(NC_TIME));
+    fx_pair_free(&p);
+    ltls_trust_store_unref(ts);
+    nc_free(node, NI + 2);
+    CHECK(cnt.cur == 0);
+}
+
 int main(void)
 {
     fx_setup();
@@ -616,6 +1074,9 @@ int main(void)
     RUN(flood_of_key_updates);
     RUN(handshake_trickled_one_byte_at_a_time);
     RUN(chain_of_a_hundred_intermediates);
+    RUN(name_constraints_at_the_depth_limit);
+    RUN(deeply_nested_directory_names);
+    RUN(name_constraints_through_a_handshake);
     fx_teardown();
     return test_done();
 }

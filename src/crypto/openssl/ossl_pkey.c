@@ -10,11 +10,20 @@
  * buffer we own and wipe, rather than through a BIGNUM or a param builder
  * whose copies we could not clear.
  *
- * Private keys are checked once, at import: RSA by OpenSSL's pair-wise check
- * (n = pq, d and the CRT values agree with e), EC by computing the public
- * point from the scalar (and comparing it with the file's, when present),
- * EdDSA by comparing the derived public key with the file's. A key that
- * fails is LTLS_R_KEY_FORMAT, never a wrong signature later.
+ * Private keys are checked once, at import: RSA by the relations between its
+ * components (n = pq, d and the CRT values agree with e, p and q prime),
+ * EC by computing the public point from the scalar (and comparing it with
+ * the file's, when present), EdDSA by comparing the derived public key with
+ * the file's. A key that fails is LTLS_R_KEY_FORMAT, never a wrong
+ * signature later.
+ *
+ * Secrets in OpenSSL's heap. Every BIGNUM that holds or is computed from a
+ * private component is made with BN_secure_new / BN_CTX_secure_new, whose
+ * memory OpenSSL cleanses when it frees it (with or without a secure heap);
+ * plain BN_new memory is freed by BN_free without cleansing. That is why
+ * the RSA relations are checked here rather than by EVP_PKEY_pairwise_check
+ * (see rsa_relations_ok); tests/unit/test_provider_wipe.c watches every
+ * block OpenSSL frees for the key's components and the traffic secrets.
  *
  * The signature scheme fixes every parameter: the digest, PSS with MGF1 on
  * the same digest and a salt as long as the digest (RFC 8446 §4.2.3), which
@@ -424,6 +433,54 @@ done:
     return LTLS_OK;
 }
 
+/* The relations between the eight PKCS#1 components (RFC 8017 §3.2), as
+ * the Nettle provider checks them: p, q > 2 and probable primes, d < n,
+ * n = pq; for each prime r with CRT exponent dr: 0 < dr < r-1,
+ * e*dr = 1 (mod r-1) and d = dr (mod r-1); 0 < qInv < p and q*qInv = 1
+ * (mod p). in[] is in rsa_private's order, big-endian without leading
+ * zeros.
+ *
+ * OpenSSL's EVP_PKEY_pairwise_check tests the same, but outside its FIPS
+ * module it runs rsa_validate_keypair_multiprime (crypto/rsa/rsa_chk.c),
+ * whose intermediate results live in BN_new numbers released with BN_free,
+ * which does not cleanse: d mod (q-1) and q^-1 mod p - dQ and qInv - were
+ * left in freed heap memory at every RSA key import (found by
+ * tests/unit/test_provider_wipe.c, OpenSSL 3.0). Here every number is from
+ * the secure allocator and its context, which OpenSSL cleanses on free. */
+static int rsa_relations_ok(const bn_in_t *in)
+{
+    enum { N, E, D, P, Q, DP, DQ, QINV, NIN };
+    BN_CTX *ctx = BN_CTX_secure_new();
+    BIGNUM *v[NIN] = {NULL}, *t = BN_secure_new(), *m = BN_secure_new();
+    int ok = ctx && t && m;
+    for (int i = 0; ok && i < NIN; i++) {
+        v[i] = BN_secure_new();
+        ok = v[i] && BN_bin2bn(in[i].be, (int)in[i].len, v[i]) != NULL;
+        if (ok && i >= D)
+            BN_set_flags(v[i], BN_FLG_CONSTTIME);
+    }
+    /* BN_num_bits > 1 and not 2: greater than 2 */
+    ok = ok && BN_num_bits(v[P]) > 1 && !BN_is_word(v[P], 2) && BN_num_bits(v[Q]) > 1 &&
+         !BN_is_word(v[Q], 2) && BN_cmp(v[D], v[N]) < 0 &&
+         BN_mul(t, v[P], v[Q], ctx) && BN_cmp(t, v[N]) == 0;
+    const int primes[2] = {P, Q}, exps[2] = {DP, DQ};
+    for (int i = 0; ok && i < 2; i++) {
+        BIGNUM *r = v[primes[i]], *dr = v[exps[i]];
+        ok = BN_copy(m, r) && BN_sub_word(m, 1) && !BN_is_zero(dr) && !BN_is_negative(dr) &&
+             BN_cmp(dr, m) < 0 && BN_mod_mul(t, v[E], dr, m, ctx) && BN_is_one(t) &&
+             BN_mod(t, v[D], m, ctx) && BN_cmp(t, dr) == 0;
+    }
+    ok = ok && !BN_is_zero(v[QINV]) && BN_cmp(v[QINV], v[P]) < 0 &&
+         BN_mod_mul(t, v[Q], v[QINV], v[P], ctx) && BN_is_one(t);
+    ok = ok && BN_check_prime(v[P], ctx, NULL) == 1 && BN_check_prime(v[Q], ctx, NULL) == 1;
+    for (int i = 0; i < NIN; i++)
+        BN_clear_free(v[i]);
+    BN_clear_free(t);
+    BN_clear_free(m);
+    BN_CTX_free(ctx);
+    return ok;
+}
+
 static ltls_err_t rsa_private(const ltls_ossl_impl_t *impl, const ltls_privkey_info_t *info,
                               EVP_PKEY **out)
 {
@@ -442,8 +499,8 @@ static ltls_err_t rsa_private(const ltls_ossl_impl_t *impl, const ltls_privkey_i
         if (!in[i].be || !in[i].len || in[i].len > LTLS_SIG_MAX_SIZE)
             return ltls_err_make(LTLS_R_KEY_FORMAT);
     }
-    if (!rsa_public_ok(in[0].be, in[0].len, in[1].be, in[1].len))
-        return ltls_err_make(LTLS_R_KEY_FORMAT);
+    if (!rsa_public_ok(in[0].be, in[0].len, in[1].be, in[1].len) || !rsa_relations_ok(in))
+        return ltls_ossl_fail(LTLS_R_KEY_FORMAT);
     OSSL_PARAM p[9];
     size_t bs;
     uint8_t *block = bn_params(&impl->alloc, in, 8, p, &bs);
@@ -453,13 +510,6 @@ static ltls_err_t rsa_private(const ltls_ossl_impl_t *impl, const ltls_privkey_i
     ltls_free(&impl->alloc, block, bs);
     if (!pkey)
         return ltls_ossl_fail(LTLS_R_KEY_FORMAT);
-    EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
-    int ok = pc && EVP_PKEY_pairwise_check(pc) == 1;
-    EVP_PKEY_CTX_free(pc);
-    if (!ok) {
-        EVP_PKEY_free(pkey);
-        return ltls_ossl_fail(LTLS_R_KEY_FORMAT);
-    }
     *out = pkey;
     return LTLS_OK;
 }
