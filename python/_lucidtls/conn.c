@@ -387,19 +387,6 @@ PyObject *ltls_py_info_of(const ltls_conn_t *lc)
     size_t alen = 0;
     const uint8_t *alpn = ltls_conn_alpn(lc, &alen);
     const char *sni = ltls_conn_server_name(lc);
-    PyObject *alpn_o, *sni_o;
-    if (alpn)
-        alpn_o = PyBytes_FromStringAndSize((const char *)alpn, (Py_ssize_t)alen);
-    else {
-        Py_INCREF(Py_None);
-        alpn_o = Py_None;
-    }
-    if (sni)
-        sni_o = PyUnicode_DecodeUTF8(sni, (Py_ssize_t)strlen(sni), "backslashreplace");
-    else {
-        Py_INCREF(Py_None);
-        sni_o = Py_None;
-    }
     if (set_item(d, "handshake_done", PyBool_FromLong(ltls_conn_handshake_done(lc))) < 0 ||
         set_item(d, "version", code_or_none(v != 0, v)) < 0 ||
         set_item(d, "suite", code_or_none(s != NULL, s ? s->code : 0)) < 0 ||
@@ -409,7 +396,14 @@ PyObject *ltls_py_info_of(const ltls_conn_t *lc)
         set_item(d, "group", code_or_none(g != NULL, g ? g->code : 0)) < 0 ||
         set_item(d, "group_name", g ? PyUnicode_FromString(g->name) : Py_NewRef(Py_None)) < 0 ||
         set_item(d, "peer_sigscheme", code_or_none(sig != NULL, sig ? sig->code : 0)) < 0 ||
-        set_item(d, "alpn", alpn_o) < 0 || set_item(d, "server_name", sni_o) < 0) {
+        /* each value made right where set_item consumes it: none leaks when
+         * an earlier item fails */
+        set_item(d, "alpn",
+                 alpn ? PyBytes_FromStringAndSize((const char *)alpn, (Py_ssize_t)alen)
+                      : Py_NewRef(Py_None)) < 0 ||
+        set_item(d, "server_name",
+                 sni ? PyUnicode_DecodeUTF8(sni, (Py_ssize_t)strlen(sni), "backslashreplace")
+                     : Py_NewRef(Py_None)) < 0) {
         Py_DECREF(d);
         return NULL;
     }

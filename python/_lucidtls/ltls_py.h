@@ -46,7 +46,7 @@ int ltls_py_errors_init(PyObject *module);
 /* Raises the lucidtls exception for err (detail may be NULL); returns NULL. */
 PyObject *ltls_py_raise(ltls_err_t err, const char *detail, ltls_py_where_t where);
 /* Raises ConfigurationError with a message of our own; returns NULL. */
-PyObject *ltls_py_config_error(const char *fmt, ...);
+PyObject *ltls_py_config_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The depth of a failed verification, set on the exception (verify only). */
 void ltls_py_set_error_depth(int depth);
 /* Busy objects: the error raised on a concurrent call. */

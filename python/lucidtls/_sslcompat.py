@@ -740,9 +740,19 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 def _asn1_time(t: int) -> str:
     """OpenSSL's ASN1_TIME_print: 'Jun  1 12:00:00 2025 GMT' (day padded
-    with a space)."""
+    with a space). GeneralizedTime reaches back to year 0, one before
+    datetime's first: such a time is shifted by whole 400-year Gregorian
+    cycles, which leave month, day and weekday unchanged."""
+    cycles = 0
+    while t < _DATETIME_MIN_T:
+        t += _GREGORIAN_CYCLE_S
+        cycles += 1
     d = datetime.datetime(1970, 1, 1) + datetime.timedelta(seconds=t)
-    return f"{_MONTHS[d.month - 1]} {d.day:2d} {d:%H:%M:%S} {d.year} GMT"
+    return f"{_MONTHS[d.month - 1]} {d.day:2d} {d:%H:%M:%S} {d.year - 400 * cycles} GMT"
+
+
+_GREGORIAN_CYCLE_S = 146097 * 86400
+_DATETIME_MIN_T = int((datetime.datetime(1, 1, 1) - datetime.datetime(1970, 1, 1)).total_seconds())
 
 
 def _cert_dict(der: bytes) -> dict[str, Any]:

@@ -485,3 +485,15 @@ def test_load_cert_chain_with_a_password(pki, password):
         assert s.recv(2) == b"pw"
     t.join(15)
     listener.close()
+
+
+@pytest.mark.parametrize("t, text", [
+    (0, "Jan  1 00:00:00 1970 GMT"),
+    (-62135596800, "Jan  1 00:00:00 1 GMT"),
+    # GeneralizedTime year 0 (found by fuzz_python): before datetime's range
+    (-62167219200, "Jan  1 00:00:00 0 GMT"),
+    (-62162035201, "Feb 29 23:59:59 0 GMT"),  # year 0 is a Gregorian leap year
+    (253402300799, "Dec 31 23:59:59 9999 GMT"),
+])
+def test_getpeercert_times_cover_generalizedtime(t, text):
+    assert _sslcompat._asn1_time(t) == text
