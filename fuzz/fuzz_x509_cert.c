@@ -476,7 +476,7 @@ static void validate_chain(fuzz_alloc_state_t *st, const uint8_t *data, size_t s
         FUZZ_CHECK(memchr(res.detail, 0, sizeof res.detail) != NULL);
         if (err) {
             FUZZ_CHECK_ERR(err, documented_verify_error(err));
-            FUZZ_CHECK(res.depth >= -1 && res.depth < LTLS_X509_MAX_DEPTH);
+            FUZZ_CHECK(res.depth >= -1 && res.depth <= LTLS_X509_MAX_DEPTH);
         } else {
             check_path(s, &vp, &res);
         }

@@ -246,9 +246,9 @@ def main():
     ap.add_argument("targets", nargs="*", metavar="TARGET",
                     help="der, pem, ... or fuzz_der, ... (default: every target built)")
     ap.add_argument("--ci", action="store_true",
-                    help="short runs for the test command: 20 s each unless --time")
+                    help="short runs for the test command: 30 s each unless --time")
     ap.add_argument("--time", type=int, default=None,
-                    help="seconds of fuzzing per target (default 60, 20 with --ci; "
+                    help="seconds of fuzzing per target (default 60, 30 with --ci; "
                          "0 = no limit, for use with --runs)")
     ap.add_argument("--runs", type=int, default=None, help="stop each target after N executions")
     ap.add_argument("--jobs", type=int, default=None,
@@ -272,7 +272,7 @@ def main():
     global BUILD
     BUILD = os.path.join(ROOT, a.build_dir)
     if a.time is None:
-        a.time = 20 if a.ci else 60
+        a.time = 30 if a.ci else 60
 
     built = targets_built()
     names = [t[len("fuzz_"):] if t.startswith("fuzz_") else t for t in a.targets] or built

@@ -242,7 +242,10 @@ typedef struct ltls_verify_result {
     const ltls_cert_t *path[LTLS_X509_MAX_DEPTH];
     size_t path_len;
     /* On failure: which certificate (index in the best path tried, 0 = leaf,
-     * -1 if none) and a sentence saying why, with names and dates. */
+     * -1 if none; for CERT_PATH_TOO_LONG the index the next issuer would
+     * have taken, which equals the depth limit and so may be
+     * LTLS_X509_MAX_DEPTH: not an index into path[]) and a sentence saying
+     * why, with names and dates. */
     int depth;
     char detail[512];
 } ltls_verify_result_t;
