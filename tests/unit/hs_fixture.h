@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/mem.h"
+#include "crypto/keyfile/keyfile.h"
 #include "hs/hs.h"
 #include "record/record.h"
 #include "lucidtls/insecure.h"
@@ -78,6 +80,39 @@ static ltls_cert_t **fx_certs(const char *path, size_t *count)
     return certs;
 }
 
+/* Loads HS_DIR/<name>.crt, followed by a copy of inter unless it is NULL,
+ * and HS_DIR/<name>.key into *out: the key through provider p, its memory
+ * from a (NULL: the default allocator). */
+static inline void fx_chain_load(const char *name, const ltls_cert_t *inter,
+                                 const ltls_provider_t *p, const ltls_allocator_t *a,
+                                 fx_chain_t *out)
+{
+    char path[256];
+    size_t c;
+    snprintf(path, sizeof(path), HS_DIR "%s.crt", name);
+    ltls_cert_t **leaf = fx_certs(path, &c);
+    out->certs = calloc(2, sizeof(ltls_cert_t *));
+    out->certs[0] = leaf[0];
+    free(leaf);
+    out->count = 1;
+    if (inter) {
+        size_t dl;
+        const uint8_t *der = ltls_cert_der(inter, &dl);
+        if (ltls_cert_parse(der, dl, NULL, &out->certs[1]))
+            abort();
+        out->count = 2;
+    }
+    snprintf(path, sizeof(path), HS_DIR "%s.key", name);
+    uint8_t *kd = fx_read(path, &c);
+    if (ltls_keyfile_load(p, a, kd, c, NULL, 0, &out->key))
+        abort();
+    ltls_wipe(kd, c);
+    free(kd);
+    out->sc.certs = (const ltls_cert_t *const *)out->certs;
+    out->sc.cert_count = out->count;
+    out->sc.key = out->key;
+}
+
 static inline void fx_setup(void)
 {
     if (ltls_provider_new(test_provider_name(), NULL, &prov))
@@ -87,31 +122,8 @@ static inline void fx_setup(void)
         abort();
     size_t n;
     ltls_cert_t **inter = fx_certs(HS_DIR "inter.crt", &n);
-    for (int i = 0; i < FX_COUNT; i++) {
-        char path[256];
-        size_t c;
-        snprintf(path, sizeof(path), HS_DIR "%s.crt", fx_names[i]);
-        ltls_cert_t **leaf = fx_certs(path, &c);
-        fx[i].certs = calloc(2, sizeof(ltls_cert_t *));
-        fx[i].certs[0] = leaf[0];
-        free(leaf);
-        fx[i].count = 1;
-        if (i != FX_UNTRUSTED) { /* signed by other-ca, which nobody trusts */
-            size_t dl;
-            const uint8_t *der = ltls_cert_der(inter[0], &dl);
-            if (ltls_cert_parse(der, dl, NULL, &fx[i].certs[1]))
-                abort();
-            fx[i].count = 2;
-        }
-        snprintf(path, sizeof(path), HS_DIR "%s.key", fx_names[i]);
-        uint8_t *kd = fx_read(path, &c);
-        if (ltls_key_load(prov, kd, c, NULL, 0, &fx[i].key))
-            abort();
-        free(kd);
-        fx[i].sc.certs = (const ltls_cert_t *const *)fx[i].certs;
-        fx[i].sc.cert_count = fx[i].count;
-        fx[i].sc.key = fx[i].key;
-    }
+    for (int i = 0; i < FX_COUNT; i++) /* untrusted: signed by other-ca, which nobody trusts */
+        fx_chain_load(fx_names[i], i == FX_UNTRUSTED ? NULL : inter[0], prov, NULL, &fx[i]);
     ltls_cert_list_free(inter, n, NULL);
 }
 

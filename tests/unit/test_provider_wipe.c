@@ -644,29 +644,8 @@ static void setup(const char *provider)
         abort();
     size_t n;
     ltls_cert_t **inter = fx_certs(HS_DIR "inter.crt", &n);
-    for (int i = 0; i < K_COUNT; i++) {
-        char path[256];
-        size_t c;
-        snprintf(path, sizeof(path), HS_DIR "%s.crt", key_name[i]);
-        ltls_cert_t **leaf = fx_certs(path, &c);
-        chain[i].certs = calloc(2, sizeof(ltls_cert_t *));
-        chain[i].certs[0] = leaf[0];
-        free(leaf);
-        size_t dl;
-        const uint8_t *der = ltls_cert_der(inter[0], &dl);
-        if (ltls_cert_parse(der, dl, NULL, &chain[i].certs[1]))
-            abort();
-        chain[i].count = 2;
-        snprintf(path, sizeof(path), HS_DIR "%s.key", key_name[i]);
-        uint8_t *kd = fx_read(path, &c);
-        if (ltls_keyfile_load(prov, &tracked, kd, c, NULL, 0, &chain[i].key))
-            abort();
-        ltls_wipe(kd, c);
-        free(kd);
-        chain[i].sc.certs = (const ltls_cert_t *const *)chain[i].certs;
-        chain[i].sc.cert_count = chain[i].count;
-        chain[i].sc.key = chain[i].key;
-    }
+    for (int i = 0; i < K_COUNT; i++)
+        fx_chain_load(key_name[i], inter[0], prov, &tracked, &chain[i]);
     ltls_cert_list_free(inter, n, NULL);
 }
 
