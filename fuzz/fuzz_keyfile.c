@@ -30,26 +30,10 @@
 
 #include "crypto/keyfile/keyfile.h"
 #include "fuzz_common.h"
+#include "fuzz_pbkdf2.h"
 #include "lucidtls/provider.h"
 
 #define PASSWORD "lucidtls"
-#define MAX_ITERATIONS 2048u
-
-static ltls_err_t (*real_pbkdf2)(void *impl, const ltls_hash_alg_t *alg, const uint8_t *password,
-                                 size_t password_len, const uint8_t *salt, size_t salt_len,
-                                 uint32_t iterations, uint8_t *out, size_t out_len);
-
-static ltls_err_t capped_pbkdf2(void *impl, const ltls_hash_alg_t *alg, const uint8_t *password,
-                                size_t password_len, const uint8_t *salt, size_t salt_len,
-                                uint32_t iterations, uint8_t *out, size_t out_len)
-{
-    FUZZ_CHECK(iterations >= 1 && iterations <= LTLS_KEYFILE_MAX_PBKDF2_ITERATIONS);
-    if (iterations > MAX_ITERATIONS)
-        iterations = MAX_ITERATIONS;
-    return real_pbkdf2(impl, alg, password, password_len, salt, salt_len, iterations, out,
-                       out_len);
-}
-
 static const ltls_provider_t *fuzz_provider(void)
 {
     static ltls_provider_t wrapped;
@@ -57,9 +41,7 @@ static const ltls_provider_t *fuzz_provider(void)
     if (!ready) {
         ltls_provider_t *p = NULL;
         FUZZ_CHECK(ltls_provider_new("openssl", NULL, &p) == LTLS_OK);
-        wrapped = *p; /* p stays allocated for the life of the process */
-        real_pbkdf2 = p->pbkdf2;
-        wrapped.pbkdf2 = capped_pbkdf2;
+        fuzz_cap_pbkdf2(&wrapped, p); /* p stays allocated for the life of the process */
         ready = 1;
     }
     return &wrapped;

@@ -99,6 +99,7 @@
 
 #include "crypto/null/nullprov.h"
 #include "fuzz_common.h"
+#include "fuzz_pbkdf2.h"
 #include "fuzz_hs_pki.h"
 
 #if !defined(FUZZ_PYTHON_DIR) || !defined(FUZZ_PYTHON_HOME)
@@ -175,20 +176,6 @@ static PyObject *hs_ctx[2][24];     /* [server][flags & 7 | keylog << 3], keylog
 static PyObject *last_exc;
 static int allow_buffer_error;
 static int verbose; /* FUZZ_VERBOSE=1: how each connection input ended */
-
-static ltls_err_t (*real_pbkdf2)(void *impl, const ltls_hash_alg_t *alg, const uint8_t *password,
-                                 size_t password_len, const uint8_t *salt, size_t salt_len,
-                                 uint32_t iterations, uint8_t *out, size_t out_len);
-
-static ltls_err_t capped_pbkdf2(void *impl, const ltls_hash_alg_t *alg, const uint8_t *password,
-                                size_t password_len, const uint8_t *salt, size_t salt_len,
-                                uint32_t iterations, uint8_t *out, size_t out_len)
-{
-    if (iterations > 2048)
-        iterations = 2048;
-    return real_pbkdf2(impl, alg, password, password_len, salt, salt_len, iterations, out,
-                       out_len);
-}
 
 /* --- calling into the extension ---------------------------------------------------- */
 
@@ -1754,9 +1741,7 @@ static void make_objects(void)
     null_prov = wrap_provider(np);
     /* capped_base stays allocated (and referenced) for the process's life. */
     FUZZ_CHECK(ltls_provider_new(NULL, NULL, &capped_base) == LTLS_OK);
-    capped_table = *capped_base;
-    real_pbkdf2 = capped_base->pbkdf2;
-    capped_table.pbkdf2 = capped_pbkdf2;
+    fuzz_cap_pbkdf2(&capped_table, capped_base);
     capped_prov = wrap_provider(&capped_table);
 
     PyObject *server_pem = PyBytes_FromFormat("%s%s", fuzz_hs_server_pem, fuzz_hs_inter_pem);

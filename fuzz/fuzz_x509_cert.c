@@ -40,6 +40,7 @@
 
 #include "core/reader.h"
 #include "fuzz_common.h"
+#include "fuzz_x509_host.h"
 #include "fuzz_x509_anchors.h"
 #include "lucidtls/provider.h"
 #include "lucidtls/x509.h"
@@ -355,28 +356,6 @@ static void trust_store_add(fuzz_alloc_state_t *st, const uint8_t *data, size_t 
     fuzz_alloc_expect_empty(st);
 }
 
-/* The first host name the leaf's SAN holds (DNS or IP as text), if any. */
-static int leaf_host(const ltls_cert_t *leaf, char *host, size_t cap)
-{
-    ltls_x509_gn_iter_t it;
-    unsigned tag;
-    ltls_x509_span_t v;
-    ltls_x509_gn_iter_init(&it, leaf->san);
-    while (ltls_x509_gn_next(&it, &tag, &v)) {
-        if (tag == LTLS_X509_GN_DNS && v.len < cap && !memchr(v.p, 0, v.len) &&
-            ltls_x509_dns_valid(v.p, v.len, 0)) {
-            memcpy(host, v.p, v.len);
-            host[v.len] = 0;
-            return 1;
-        }
-        if (tag == LTLS_X509_GN_IP && (v.len == 4 || v.len == 16) && cap >= 46) {
-            ltls_x509_format_ip(v.p, v.len, host);
-            return 1;
-        }
-    }
-    return 0;
-}
-
 static int is_anchor(const setup_t *s, const ltls_cert_t *c)
 {
     for (size_t i = 0; i < s->nanchors; i++)
@@ -459,7 +438,7 @@ static void validate_chain(fuzz_alloc_state_t *st, const uint8_t *data, size_t s
             vp.host = "example.com";
             break;
         default:
-            vp.host = leaf_host(certs[0], host, sizeof host) ? host : "example.com";
+            vp.host = fuzz_leaf_host(certs[0], host, sizeof host, 1) ? host : "example.com";
         }
         vp.purpose = (h >> 2) & 1 ? LTLS_PURPOSE_CLIENT_AUTH : LTLS_PURPOSE_SERVER_AUTH;
         vp.now = NOW;

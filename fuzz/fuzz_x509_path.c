@@ -65,6 +65,7 @@
 #include "core/reader.h"
 #include "crypto/null/nullprov.h"
 #include "fuzz_common.h"
+#include "fuzz_x509_host.h"
 #include "lucidtls/provider.h"
 #include "lucidtls/x509.h"
 #include "trust/store.h"
@@ -262,27 +263,6 @@ static int read_set(set_t *s, const ltls_allocator_t *a, const uint8_t *data, si
     s->peer[0] = s->leaf;
     s->npeer++;
     return 1;
-}
-
-/* The first host name the leaf's SAN holds (DNS or IP as text), if any. */
-static int leaf_host(const ltls_cert_t *leaf, char *host, size_t cap)
-{
-    ltls_x509_gn_iter_t it;
-    unsigned tag;
-    ltls_x509_span_t v;
-    ltls_x509_gn_iter_init(&it, leaf->san);
-    while (ltls_x509_gn_next(&it, &tag, &v)) {
-        if (tag == LTLS_X509_GN_DNS && v.len < cap && !memchr(v.p, 0, v.len)) {
-            memcpy(host, v.p, v.len);
-            host[v.len] = 0;
-            return 1;
-        }
-        if (tag == LTLS_X509_GN_IP && (v.len == 4 || v.len == 16) && cap >= 46) {
-            ltls_x509_format_ip(v.p, v.len, host);
-            return 1;
-        }
-    }
-    return 0;
 }
 
 /* ---------------------------------------------------------------------------
@@ -494,9 +474,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         switch (s.flags & F_HOST) {
         case 0: vp.host = NULL; break;
         case 1: vp.host = s.host_field; break;
-        case 2: vp.host = leaf_host(s.leaf, host, sizeof host) ? host : s.host_field; break;
+        case 2: vp.host = fuzz_leaf_host(s.leaf, host, sizeof host, 0) ? host : s.host_field; break;
         default:
-            vp.host = s.host_field[0] || !leaf_host(s.leaf, host, sizeof host) ? s.host_field : host;
+            vp.host = s.host_field[0] || !fuzz_leaf_host(s.leaf, host, sizeof host, 0)
+                          ? s.host_field
+                          : host;
         }
         vp.purpose = s.flags & F_CLIENT ? LTLS_PURPOSE_CLIENT_AUTH : LTLS_PURPOSE_SERVER_AUTH;
         unsigned d = (s.flags >> F_DEPTH_SHIFT) & 7;

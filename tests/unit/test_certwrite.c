@@ -17,37 +17,10 @@
 #include "test_provider.h"
 #include "x509/cert.h"
 #include "x509/certwrite.h"
+#include "certwrite_fixture.h"
 
 static ltls_provider_t *prov;
 static int64_t now_;
-
-typedef struct {
-    ltls_key_t *key;
-    uint8_t *der;
-    size_t len;
-    ltls_cert_t *cert;
-} made_t;
-
-static void made_free(made_t *m)
-{
-    ltls_cert_free(m->cert);
-    ltls_free(NULL, m->der, m->len);
-    ltls_key_free(m->key);
-    memset(m, 0, sizeof *m);
-}
-
-static ltls_err_t make(made_t *m, ltls_key_type_t type, uint16_t curve,
-                       const ltls_certwrite_spec_t *spec, const made_t *issuer)
-{
-    memset(m, 0, sizeof *m);
-    ltls_err_t err = ltls_key_generate(prov, type, curve, 0, &m->key);
-    if (!err)
-        err = ltls_certwrite(spec, m->key, issuer ? issuer->cert : NULL,
-                             issuer ? issuer->key : NULL, NULL, &m->der, &m->len);
-    if (!err)
-        err = ltls_cert_parse(m->der, m->len, NULL, &m->cert);
-    return err;
-}
 
 static ltls_certwrite_spec_t ca_spec(void)
 {
@@ -116,8 +89,8 @@ TEST(ca_and_leaf_fields)
 {
     made_t ca, leaf;
     ltls_certwrite_spec_t cs = ca_spec(), ls = leaf_spec();
-    CHECK_OK(make(&ca, LTLS_KEY_EC, 0x0017, &cs, NULL));
-    CHECK_OK(make(&leaf, LTLS_KEY_EC, 0x0017, &ls, &ca));
+    CHECK_OK(made_make(prov, &ca, LTLS_KEY_EC, 0x0017, &cs, NULL));
+    CHECK_OK(made_make(prov, &leaf, LTLS_KEY_EC, 0x0017, &ls, &ca));
 
     char buf[256];
     ltls_cert_subject(ca.cert, buf, sizeof buf);
@@ -175,8 +148,8 @@ TEST(chain_verifies)
 {
     made_t ca, leaf;
     ltls_certwrite_spec_t cs = ca_spec(), ls = leaf_spec();
-    CHECK_OK(make(&ca, LTLS_KEY_EC, 0x0017, &cs, NULL));
-    CHECK_OK(make(&leaf, LTLS_KEY_EC, 0x0017, &ls, &ca));
+    CHECK_OK(made_make(prov, &ca, LTLS_KEY_EC, 0x0017, &cs, NULL));
+    CHECK_OK(made_make(prov, &leaf, LTLS_KEY_EC, 0x0017, &ls, &ca));
     ltls_verify_result_t res;
     CHECK_OK(verify(&leaf, &ca, "localhost", LTLS_PURPOSE_SERVER_AUTH, &res));
     CHECK(res.path_len == 2);
@@ -210,10 +183,10 @@ TEST(every_key_type)
             continue;
         made_t ca, leaf;
         ltls_certwrite_spec_t cs = ca_spec(), ls = leaf_spec();
-        CHECK_OK(make(&ca, kinds[i].type, kinds[i].curve, &cs, NULL));
+        CHECK_OK(made_make(prov, &ca, kinds[i].type, kinds[i].curve, &cs, NULL));
         CHECK(ca.cert->sig_alg == kinds[i].alg);
         size_t j = (i + 1) % n; /* a subject key of another type */
-        CHECK_OK(make(&leaf, kinds[j].type, kinds[j].curve, &ls, &ca));
+        CHECK_OK(made_make(prov, &leaf, kinds[j].type, kinds[j].curve, &ls, &ca));
         CHECK(leaf.cert->sig_alg == kinds[i].alg);
         CHECK(leaf.cert->key.type == kinds[j].type);
         ltls_verify_result_t res;
@@ -243,7 +216,7 @@ TEST(large_and_far_future)
     cs.not_after = 4102444800;   /* 2100-01-01: GeneralizedTime */
     cs.dns_names = ptrs;
     cs.dns_count = N;
-    CHECK_OK(make(&ca, LTLS_KEY_ED25519, 0, &cs, NULL));
+    CHECK_OK(made_make(prov, &ca, LTLS_KEY_ED25519, 0, &cs, NULL));
     CHECK(ca.len > 40000 && ca.len < LTLS_X509_MAX_CERT_SIZE);
     CHECK(ltls_cert_not_before(ca.cert) == -631152000);
     CHECK(ltls_cert_not_after(ca.cert) == 4102444800);
@@ -255,7 +228,7 @@ TEST(large_and_far_future)
     for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
         cs = ca_spec();
         cs.not_after = times[i];
-        CHECK_OK(make(&ca, LTLS_KEY_EC, 0x0017, &cs, NULL));
+        CHECK_OK(made_make(prov, &ca, LTLS_KEY_EC, 0x0017, &cs, NULL));
         CHECK(ltls_cert_not_after(ca.cert) == times[i]);
         made_free(&ca);
     }
@@ -265,7 +238,7 @@ TEST(bad_arguments)
 {
     made_t ca, other;
     ltls_certwrite_spec_t cs = ca_spec(), ls = leaf_spec();
-    CHECK_OK(make(&ca, LTLS_KEY_EC, 0x0017, &cs, NULL));
+    CHECK_OK(made_make(prov, &ca, LTLS_KEY_EC, 0x0017, &cs, NULL));
     CHECK_OK(ltls_key_generate(prov, LTLS_KEY_EC, 0x0017, 0, &other.key));
     uint8_t *der = NULL;
     size_t len = 0;
@@ -358,8 +331,8 @@ TEST(openssl_accepts)
     for (size_t i = 0; i < 3; i++) {
         made_t ca, leaf;
         ltls_certwrite_spec_t cs = ca_spec(), ls = leaf_spec();
-        CHECK_OK(make(&ca, types[i], types[i] == LTLS_KEY_EC ? 0x0017 : 0, &cs, NULL));
-        CHECK_OK(make(&leaf, LTLS_KEY_EC, 0x0017, &ls, &ca));
+        CHECK_OK(made_make(prov, &ca, types[i], types[i] == LTLS_KEY_EC ? 0x0017 : 0, &cs, NULL));
+        CHECK_OK(made_make(prov, &leaf, LTLS_KEY_EC, 0x0017, &ls, &ca));
         CHECK(write_file(ca_path, ca.der, ca.len) && write_file(leaf_path, leaf.der, leaf.len));
         snprintf(cmd, sizeof cmd,
                  "cd %s && openssl x509 -inform DER -in ca.der -out ca.pem && "

@@ -20,6 +20,7 @@
 #include "test_provider.h"
 #include "x509/cert.h"
 #include "x509/certwrite.h"
+#include "certwrite_fixture.h"
 
 static ltls_provider_t *prov;
 static int64_t now_;
@@ -69,32 +70,10 @@ static size_t name_der(uint8_t *out, const char *const *rdns, size_t n)
  * Certificates
  * ------------------------------------------------------------------------- */
 
-typedef struct {
-    ltls_key_t *key;
-    uint8_t *der;
-    size_t len;
-    ltls_cert_t *cert;
-} made_t;
-
-static void made_free(made_t *m)
-{
-    ltls_cert_free(m->cert);
-    ltls_free(NULL, m->der, m->len);
-    ltls_key_free(m->key);
-    memset(m, 0, sizeof *m);
-}
-
 /* Ed25519 keys: the fastest to generate and sign with, on both providers. */
 static ltls_err_t make(made_t *m, const ltls_certwrite_spec_t *spec, const made_t *issuer)
 {
-    memset(m, 0, sizeof *m);
-    ltls_err_t err = ltls_key_generate(prov, LTLS_KEY_ED25519, 0, 0, &m->key);
-    if (!err)
-        err = ltls_certwrite(spec, m->key, issuer ? issuer->cert : NULL,
-                             issuer ? issuer->key : NULL, NULL, &m->der, &m->len);
-    if (!err)
-        err = ltls_cert_parse(m->der, m->len, NULL, &m->cert);
-    return err;
+    return made_make(prov, m, LTLS_KEY_ED25519, 0, spec, issuer);
 }
 
 static ltls_certwrite_spec_t ca_spec(const char *cn)
