@@ -55,18 +55,6 @@
  * Certificate (2.2 KB each); longer chains skip that one check. */
 #define MAX_BUILT_ENTRIES 16
 
-typedef union any_msg {
-    ltls_client_hello_t ch;
-    ltls_server_hello_t sh;
-    ltls_encrypted_extensions_t ee;
-    ltls_certificate_request_t cr;
-    ltls_certificate_t ct;
-    ltls_certificate_verify_t cv;
-    ltls_finished_t fin;
-    ltls_new_session_ticket_t nst;
-    ltls_key_update_t ku;
-} any_msg_t;
-
 static fuzz_alloc_state_t alloc_st;
 static ltls_allocator_t alloc;
 static ltls_ext_set_t ct_sets[MAX_BUILT_ENTRIES], ct_set_a, ct_set_b;
@@ -272,25 +260,6 @@ static void check_reasm(const uint8_t *in, size_t n, uint64_t h)
  * Parsing, per message
  * ---------------------------------------------------------------------- */
 
-static ltls_err_t parse_any(uint8_t type, const uint8_t *body, size_t len, size_t hash_len,
-                            any_msg_t *m)
-{
-    switch (type) {
-    case LTLS_MSG_CLIENT_HELLO: return ltls_msg_parse_client_hello(body, len, &m->ch);
-    case LTLS_MSG_SERVER_HELLO: return ltls_msg_parse_server_hello(body, len, &m->sh);
-    case LTLS_MSG_ENCRYPTED_EXTENSIONS:
-        return ltls_msg_parse_encrypted_extensions(body, len, &m->ee);
-    case LTLS_MSG_CERTIFICATE_REQUEST:
-        return ltls_msg_parse_certificate_request(body, len, &m->cr);
-    case LTLS_MSG_CERTIFICATE: return ltls_msg_parse_certificate(body, len, &m->ct);
-    case LTLS_MSG_CERTIFICATE_VERIFY: return ltls_msg_parse_certificate_verify(body, len, &m->cv);
-    case LTLS_MSG_FINISHED: return ltls_msg_parse_finished(body, len, hash_len, &m->fin);
-    case LTLS_MSG_NEW_SESSION_TICKET: return ltls_msg_parse_new_session_ticket(body, len, &m->nst);
-    case LTLS_MSG_KEY_UPDATE: return ltls_msg_parse_key_update(body, len, &m->ku);
-    default: return ltls_msg_parse_end_of_early_data(body, len);
-    }
-}
-
 static int is_decode(ltls_reason_t r)
 {
     return r == LTLS_R_DECODE_TRUNCATED || r == LTLS_R_DECODE_TRAILING ||
@@ -385,7 +354,7 @@ static void check_certificate(const ltls_certificate_t *c, const uint8_t *body, 
     FUZZ_CHECK(n == c->count);
 }
 
-static void check_any(uint8_t type, const any_msg_t *m, const uint8_t *msg, size_t mlen,
+static void check_any(uint8_t type, const ltls_msg_any_t *m, const uint8_t *msg, size_t mlen,
                       const uint8_t *body, size_t blen, uint64_t h)
 {
     switch (type) {
@@ -402,7 +371,7 @@ static void check_any(uint8_t type, const any_msg_t *m, const uint8_t *msg, size
         msgf_touch_set(&m->cr.exts, body, blen);
         FUZZ_CHECK(ltls_ext_has(&m->cr.exts, LTLS_EXT_SIGNATURE_ALGORITHMS)); /* §4.3.2 */
         break;
-    case LTLS_MSG_CERTIFICATE: check_certificate(&m->ct, body, blen, h); break;
+    case LTLS_MSG_CERTIFICATE: check_certificate(&m->cert, body, blen, h); break;
     case LTLS_MSG_CERTIFICATE_VERIFY: msgf_view_bytes(&m->cv.signature, body, blen); break;
     case LTLS_MSG_FINISHED:
         /* verify_data is the whole body. */
@@ -428,18 +397,18 @@ static void check_any(uint8_t type, const any_msg_t *m, const uint8_t *msg, size
 
 typedef struct typed_msg {
     uint8_t type;
-    const any_msg_t *m;
+    const ltls_msg_any_t *m;
 } typed_msg_t;
 
 static void write_any(ltls_writer_t *w, const void *obj)
 {
     const typed_msg_t *t = (const typed_msg_t *)obj;
-    const any_msg_t *m = t->m;
+    const ltls_msg_any_t *m = t->m;
     switch (t->type) {
     case LTLS_MSG_SERVER_HELLO: ltls_msg_write_server_hello(w, &m->sh); break;
     case LTLS_MSG_ENCRYPTED_EXTENSIONS: ltls_msg_write_encrypted_extensions(w, &m->ee); break;
     case LTLS_MSG_CERTIFICATE_REQUEST: ltls_msg_write_certificate_request(w, &m->cr); break;
-    case LTLS_MSG_CERTIFICATE: ltls_msg_write_certificate(w, &m->ct); break;
+    case LTLS_MSG_CERTIFICATE: ltls_msg_write_certificate(w, &m->cert); break;
     case LTLS_MSG_CERTIFICATE_VERIFY: ltls_msg_write_certificate_verify(w, &m->cv); break;
     case LTLS_MSG_FINISHED: ltls_msg_write_finished(w, &m->fin); break;
     case LTLS_MSG_NEW_SESSION_TICKET: ltls_msg_write_new_session_ticket(w, &m->nst); break;
@@ -468,7 +437,7 @@ static void eq_certificate(const ltls_certificate_t *a, const ltls_certificate_t
     FUZZ_CHECK(!ltls_msg_certificate_next(b, &ib, &y));
 }
 
-static void eq_any(uint8_t type, const any_msg_t *a, const any_msg_t *b)
+static void eq_any(uint8_t type, const ltls_msg_any_t *a, const ltls_msg_any_t *b)
 {
     switch (type) {
     case LTLS_MSG_SERVER_HELLO:
@@ -487,7 +456,7 @@ static void eq_any(uint8_t type, const any_msg_t *a, const any_msg_t *b)
         msgf_eq_bytes(&a->cr.context, &b->cr.context);
         msgf_eq_set(&a->cr.exts, &b->cr.exts);
         break;
-    case LTLS_MSG_CERTIFICATE: eq_certificate(&a->ct, &b->ct); break;
+    case LTLS_MSG_CERTIFICATE: eq_certificate(&a->cert, &b->cert); break;
     case LTLS_MSG_CERTIFICATE_VERIFY:
         FUZZ_CHECK(a->cv.scheme == b->cv.scheme);
         msgf_eq_bytes(&a->cv.signature, &b->cv.signature);
@@ -519,22 +488,22 @@ static void check_built_certificate(const ltls_certificate_t *c, const uint8_t *
         items[n].exts = &ct_sets[n];
         n++;
     }
-    static any_msg_t built;
-    built.ct = *c;
-    built.ct.list.p = NULL;
-    built.ct.list.len = 0;
-    built.ct.items = items;
-    built.ct.count = n;
+    static ltls_msg_any_t built;
+    built.cert = *c;
+    built.cert.list.p = NULL;
+    built.cert.list.len = 0;
+    built.cert.items = items;
+    built.cert.count = n;
     typed_msg_t t = {LTLS_MSG_CERTIFICATE, &built};
     uint8_t *out = msgf_write(write_any, &t, &len);
     FUZZ_CHECK(len == xlen && memcmp(out, x, xlen) == 0);
     free(out);
 }
 
-static void round_trip(uint8_t type, const any_msg_t *m, size_t hash_len, const uint8_t *x,
+static void round_trip(uint8_t type, const ltls_msg_any_t *m, size_t hash_len, const uint8_t *x,
                        size_t xlen)
 {
-    static any_msg_t again;
+    static ltls_msg_any_t again;
     uint8_t ytype;
     ltls_bytes_t ybody;
     size_t ylen, zlen;
@@ -543,7 +512,7 @@ static void round_trip(uint8_t type, const any_msg_t *m, size_t hash_len, const 
     ltls_err_t err = ltls_msg_parse_header(y, ylen, &ytype, &ybody);
     FUZZ_CHECK_ERR(err, err == 0);
     FUZZ_CHECK(ytype == type);
-    err = parse_any(type, ybody.p, ybody.len, hash_len, &again);
+    err = ltls_msg_parse_any(type, ybody.p, ybody.len, hash_len, &again);
     FUZZ_CHECK_ERR(err, err == 0);
     check_any(type, &again, y, ylen, ybody.p, ybody.len, 0);
     eq_any(type, m, &again);
@@ -575,7 +544,7 @@ static void check_finished_lengths(const uint8_t *body, size_t blen)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static any_msg_t m;
+    static ltls_msg_any_t m;
     uint8_t type;
     ltls_bytes_t body;
     uint64_t h = fuzz_hash(data, size);
@@ -614,7 +583,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (body.len != hash_len)
             hash_len = 0; /* parsed again below as a caller that leaves it open */
     }
-    err = parse_any(type, body.p, body.len, hash_len, &m);
+    err = ltls_msg_parse_any(type, body.p, body.len, hash_len, &m);
     msgf_outcome("message type", type, err);
     if (err) {
         /* On failure the struct's content is unspecified: not looked at. */
@@ -629,7 +598,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     /* Before the round trip, which re-fills ct_sets from its own buffer. */
     if (type == LTLS_MSG_CERTIFICATE)
-        check_built_certificate(&m.ct, data, size);
+        check_built_certificate(&m.cert, data, size);
     round_trip(type, &m, hash_len, data, size);
     return 0;
 }

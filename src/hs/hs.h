@@ -157,17 +157,7 @@ typedef struct ltls_hs_msg {
     uint16_t kind;
     const uint8_t *raw;   /* the whole message, header included */
     size_t raw_len;
-    union {
-        ltls_client_hello_t ch;
-        ltls_server_hello_t sh;
-        ltls_encrypted_extensions_t ee;
-        ltls_certificate_request_t cr;
-        ltls_certificate_t cert;
-        ltls_certificate_verify_t cv;
-        ltls_finished_t fin;
-        ltls_new_session_ticket_t nst;
-        ltls_key_update_t ku;
-    } u;
+    ltls_msg_any_t u;
 } ltls_hs_msg_t;
 
 typedef struct ltls_conn ltls_conn_t;

@@ -118,34 +118,10 @@ static ltls_err_t unexpected(ltls_conn_t *c, uint16_t kind)
 /* The codec's parse for each type a table accepts. */
 static ltls_err_t parse(ltls_conn_t *c, const ltls_msg_t *m, ltls_hs_msg_t *hm)
 {
-    const uint8_t *b = m->body;
-    size_t n = m->body_len;
-    switch (m->type) {
-    case LTLS_MSG_CLIENT_HELLO:
-        return ltls_msg_parse_client_hello(b, n, &hm->u.ch);
-    case LTLS_MSG_SERVER_HELLO:
-        return ltls_msg_parse_server_hello(b, n, &hm->u.sh);
-    case LTLS_MSG_ENCRYPTED_EXTENSIONS:
-        return ltls_msg_parse_encrypted_extensions(b, n, &hm->u.ee);
-    case LTLS_MSG_CERTIFICATE_REQUEST:
-        return ltls_msg_parse_certificate_request(b, n, &hm->u.cr);
-    case LTLS_MSG_CERTIFICATE:
-        return ltls_msg_parse_certificate(b, n, &hm->u.cert);
-    case LTLS_MSG_CERTIFICATE_VERIFY:
-        return ltls_msg_parse_certificate_verify(b, n, &hm->u.cv);
-    case LTLS_MSG_FINISHED:
-        /* §4.4.4: verify_data is Hash.length bytes; the suite is known by
-         * the time any Finished is acceptable. */
-        return ltls_msg_parse_finished(b, n, c->suite ? c->suite->hash->digest_size : 0,
-                                       &hm->u.fin);
-    case LTLS_MSG_NEW_SESSION_TICKET:
-        return ltls_msg_parse_new_session_ticket(b, n, &hm->u.nst);
-    case LTLS_MSG_KEY_UPDATE:
-        return ltls_msg_parse_key_update(b, n, &hm->u.ku);
-    default:
-        /* A table row for a type without a parser here is a bug. */
-        return ltls_err_make(LTLS_R_INTERNAL);
-    }
+    /* §4.4.4: verify_data is Hash.length bytes; the suite is known by the
+     * time any Finished is acceptable. */
+    size_t hash_len = c->suite ? c->suite->hash->digest_size : 0;
+    return ltls_msg_parse_any(m->type, m->body, m->body_len, hash_len, &hm->u);
 }
 
 static ltls_err_t run(ltls_conn_t *c, const ltls_hs_row_t *row, const ltls_hs_msg_t *hm)

@@ -49,6 +49,27 @@ ltls_err_t ltls_msg_parse_header(const uint8_t *msg, size_t len, uint8_t *type, 
     return ltls_reader_end(&r);
 }
 
+ltls_err_t ltls_msg_parse_any(uint8_t type, const uint8_t *body, size_t len, size_t hash_len,
+                              ltls_msg_any_t *out)
+{
+    switch (type) {
+    case LTLS_MSG_CLIENT_HELLO: return ltls_msg_parse_client_hello(body, len, &out->ch);
+    case LTLS_MSG_SERVER_HELLO: return ltls_msg_parse_server_hello(body, len, &out->sh);
+    case LTLS_MSG_ENCRYPTED_EXTENSIONS:
+        return ltls_msg_parse_encrypted_extensions(body, len, &out->ee);
+    case LTLS_MSG_CERTIFICATE_REQUEST:
+        return ltls_msg_parse_certificate_request(body, len, &out->cr);
+    case LTLS_MSG_CERTIFICATE: return ltls_msg_parse_certificate(body, len, &out->cert);
+    case LTLS_MSG_CERTIFICATE_VERIFY: return ltls_msg_parse_certificate_verify(body, len, &out->cv);
+    case LTLS_MSG_FINISHED: return ltls_msg_parse_finished(body, len, hash_len, &out->fin);
+    case LTLS_MSG_NEW_SESSION_TICKET:
+        return ltls_msg_parse_new_session_ticket(body, len, &out->nst);
+    case LTLS_MSG_KEY_UPDATE: return ltls_msg_parse_key_update(body, len, &out->ku);
+    case LTLS_MSG_END_OF_EARLY_DATA: return ltls_msg_parse_end_of_early_data(body, len);
+    default: return ltls_err_make(LTLS_R_INTERNAL);
+    }
+}
+
 ltls_writer_vec_t ltls_msg_begin(ltls_writer_t *w, uint8_t type)
 {
     ltls_writer_u8(w, type);

@@ -622,6 +622,29 @@ void ltls_msg_write_key_update(ltls_writer_t *w, const ltls_key_update_t *ku);
 ltls_err_t ltls_msg_parse_end_of_early_data(const uint8_t *body, size_t len);
 void ltls_msg_write_end_of_early_data(ltls_writer_t *w);
 
+/* Any one message's parsed form, for code that dispatches on the
+ * HandshakeType (the state machine; the codec's tests and fuzzer). */
+typedef union ltls_msg_any {
+    ltls_client_hello_t ch;
+    ltls_server_hello_t sh;
+    ltls_encrypted_extensions_t ee;
+    ltls_certificate_request_t cr;
+    ltls_certificate_t cert;
+    ltls_certificate_verify_t cv;
+    ltls_finished_t fin;
+    ltls_new_session_ticket_t nst;
+    ltls_key_update_t ku;
+} ltls_msg_any_t;
+
+/* Parses `body` as a message of HandshakeType `type` with that type's parser
+ * above, into the member of *out named for it (EndOfEarlyData has none and
+ * leaves *out alone); hash_len is ltls_msg_parse_finished's. Views point into
+ * body, as each parser documents.
+ * Errors: the type's parser's; LTLS_R_INTERNAL for a type without a parser
+ * here (a caller's bug: the type should have been refused before). */
+ltls_err_t ltls_msg_parse_any(uint8_t type, const uint8_t *body, size_t len, size_t hash_len,
+                              ltls_msg_any_t *out);
+
 /* ------------------------------------------------------------------------
  * Handshake reassembly (RFC 8446 §5.1)
  *
