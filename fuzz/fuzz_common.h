@@ -66,6 +66,22 @@ static inline int fuzz_within(const void *p, size_t n, const void *base, size_t 
     return a >= b && a - b <= len && n <= len - (a - b);
 }
 
+/* Takes the next flight of a handshake input (*p, *n): a 2-byte
+ * big-endian length, then that many bytes, or fewer where the input ends.
+ * Returns where the flight starts and its length in *len (0 for a length of
+ * 0 or a cut-off prefix). */
+static inline const uint8_t *fuzz_next_flight(const uint8_t **p, size_t *n, size_t *len)
+{
+    size_t want = *n >= 2 ? ((size_t)(*p)[0] << 8 | (*p)[1]) : 0;
+    size_t skip = *n >= 2 ? 2 : *n;
+    const uint8_t *start = *p + skip;
+    *n -= skip;
+    *len = want < *n ? want : *n;
+    *p = start + *len;
+    *n -= *len;
+    return start;
+}
+
 /* A 64-bit FNV-1a hash of the input: a deterministic source of choices that
  * does not take bytes away from the format being fuzzed. */
 static inline uint64_t fuzz_hash(const uint8_t *p, size_t n)

@@ -331,15 +331,9 @@ static void hs_one_input(int server, const uint8_t *data, size_t size)
     if (!server)
         hs_step(&r, server);
     while (size) {
-        size_t n = size >= 2 ? ((size_t)data[0] << 8 | data[1]) : 0;
-        size_t skip = size >= 2 ? 2 : size;
-        data += skip;
-        size -= skip;
-        if (n > size)
-            n = size;
-        hs_feed(&r, server, data, n);
-        data += n;
-        size -= n;
+        size_t n;
+        const uint8_t *flight = fuzz_next_flight(&data, &size, &n);
+        hs_feed(&r, server, flight, n);
         if (!n)
             hs_step(&r, server);
     }

@@ -827,13 +827,9 @@ static void ep_peer(const in_t *in, int server)
     if (!server)
         run_step(&r);
     while (n) {
-        size_t len = n >= 2 ? ((size_t)p[0] << 8 | p[1]) : 0;
-        size_t skip = n >= 2 ? 2 : n;
-        p += skip;
-        n -= skip;
-        if (len > n)
-            len = n;
-        PyObject *arg = bytes_arg(in, p, len);
+        size_t len;
+        const uint8_t *flight = fuzz_next_flight(&p, &n, &len);
+        PyObject *arg = bytes_arg(in, flight, len);
         PyObject *x = meth1(r.conn, "feed", arg);
         Py_DECREF(arg);
         if (x)
@@ -841,8 +837,6 @@ static void ep_peer(const in_t *in, int server)
         else if (raised(tls_error))
             FUZZ_CHECK(raised(want_read)); /* "the incoming buffer is full" */
         Py_XDECREF(x);
-        p += len;
-        n -= len;
         run_step(&r);
     }
     Py_DECREF(must(meth(r.conn, "feed_eof", NULL, "()"), "feed_eof()"));
