@@ -29,6 +29,8 @@ import os
 import re
 import sys
 
+from seedfiles import report, sync_dir, sync_file
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.join(os.path.dirname(ROOT), "shared", "vectors")
 CORPUS = os.path.join(ROOT, "fuzz", "corpus")
@@ -469,45 +471,17 @@ def main():
     a = ap.parse_args()
     corp = build()
     stale = []
-    total = 0
     for target, files in sorted(corp.items()):
-        d = os.path.join(CORPUS, target)
-        os.makedirs(d, exist_ok=True)
-        have = {f for f in os.listdir(d) if f.startswith(PREFIXES)}
-        for f in sorted(have - set(files)):
-            stale.append(os.path.join(d, f))
-            if not a.check:
-                os.remove(os.path.join(d, f))
-        for f, b in sorted(files.items()):
-            p = os.path.join(d, f)
-            total += len(b)
-            if not os.path.exists(p) or open(p, "rb").read() != b:
-                stale.append(p)
-                if not a.check:
-                    with open(p, "wb") as fh:
-                        fh.write(b)
+        sync_dir(os.path.join(CORPUS, target), files, PREFIXES, a.check, stale)
         print(f"{target}: {len(files)} seeds, {sum(map(len, files.values()))} bytes")
-    print(f"total {total} bytes")
-    hdr = os.path.join(ROOT, "fuzz", "fuzz_x509_anchors.h")
-    text = anchors_header(limbo())
-    if not os.path.exists(hdr) or open(hdr).read() != text:
-        stale.append(hdr)
-        if not a.check:
-            with open(hdr, "w") as fh:
-                fh.write(text)
+    print(f"total {sum(len(b) for files in corp.values() for b in files.values())} bytes")
+    sync_file(os.path.join(ROOT, "fuzz", "fuzz_x509_anchors.h"), anchors_header(limbo()), a.check,
+              stale)
     ddir = os.path.join(ROOT, "fuzz", "dict")
     os.makedirs(ddir, exist_ok=True)
     for f, text in dictionaries().items():
-        p = os.path.join(ddir, f)
-        if not os.path.exists(p) or open(p).read() != text:
-            stale.append(p)
-            if not a.check:
-                with open(p, "w") as fh:
-                    fh.write(text)
-    if a.check and stale:
-        print("gen_fuzz_corpus: out of date:", *stale[:10], sep="\n  ")
-        return 1
-    return 0
+        sync_file(os.path.join(ddir, f), text, a.check, stale)
+    return report("gen_fuzz_corpus", a.check, stale)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,8 @@ import re
 import struct
 import sys
 
+from seedfiles import report, sync_dir
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TARGET = os.path.join(ROOT, "fuzz", "fuzz_python.c")
 OUT = os.path.join(ROOT, "fuzz", "corpus", "python")
@@ -145,21 +147,10 @@ def main():
                     help="exit 1 if the committed seeds are not what this script writes")
     a = ap.parse_args()
     want = seeds()
-    have = {f for f in os.listdir(OUT) if f.startswith(PREFIX)} if os.path.isdir(OUT) else set()
-    if a.check:
-        stale = sorted(f for f in want if not os.path.exists(os.path.join(OUT, f))
-                       or read(OUT, f) != want[f]) + sorted(have - set(want))
-        for f in stale:
-            print(f"fuzz/corpus/python/{f}: not current")
-        return 1 if stale else 0
-    os.makedirs(OUT, exist_ok=True)
-    for f in have - set(want):
-        os.remove(os.path.join(OUT, f))
-    for f, data in sorted(want.items()):
-        with open(os.path.join(OUT, f), "wb") as o:
-            o.write(data)
+    stale = []
+    sync_dir(OUT, want, PREFIX, a.check, stale)
     print(f"fuzz/corpus/python: {len(want)} seeds")
-    return 0
+    return report("gen_fuzz_python_corpus", a.check, stale)
 
 
 if __name__ == "__main__":

@@ -45,6 +45,8 @@ import os
 import re
 import sys
 
+from seedfiles import report, sync_dir
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.join(os.path.dirname(ROOT), "shared", "vectors")
 OUT = os.path.join(ROOT, "fuzz", "corpus", "x509_path")
@@ -392,25 +394,10 @@ def main():
     ap.add_argument("--check", action="store_true", help="only check that the files are current")
     a = ap.parse_args()
     files = build()
-    os.makedirs(OUT, exist_ok=True)
     stale = []
-    have = {f for f in os.listdir(OUT) if f.startswith(PREFIXES)}
-    for f in sorted(have - set(files)):
-        stale.append(f)
-        if not a.check:
-            os.remove(os.path.join(OUT, f))
-    for f, b in sorted(files.items()):
-        p = os.path.join(OUT, f)
-        if not os.path.exists(p) or open(p, "rb").read() != b:
-            stale.append(f)
-            if not a.check:
-                with open(p, "wb") as fh:
-                    fh.write(b)
+    sync_dir(OUT, files, PREFIXES, a.check, stale)
     print(f"x509_path: {len(files)} seeds, {sum(map(len, files.values()))} bytes")
-    if a.check and stale:
-        print("gen_fuzz_x509_path_corpus: out of date:", *stale[:10], sep="\n  ")
-        return 1
-    return 0
+    return report("gen_fuzz_x509_path_corpus", a.check, stale)
 
 
 if __name__ == "__main__":
