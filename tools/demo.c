@@ -16,7 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/mem.h"
 #include "tool.h"
 #include "x509/certwrite.h"
 
@@ -83,32 +82,6 @@ static void *server_main(void *arg)
     return NULL;
 }
 
-typedef struct {
-    ltls_key_t *key;
-    uint8_t *der;
-    size_t len;
-    ltls_cert_t *cert;
-} made_t;
-
-static ltls_err_t make(const ltls_provider_t *p, const ltls_certwrite_spec_t *spec,
-                       const made_t *issuer, made_t *out)
-{
-    ltls_err_t err = ltls_key_generate(p, LTLS_KEY_EC, 0x0017, 0, &out->key);
-    if (!err)
-        err = ltls_certwrite(spec, out->key, issuer ? issuer->cert : NULL,
-                             issuer ? issuer->key : NULL, NULL, &out->der, &out->len);
-    if (!err)
-        err = ltls_cert_parse(out->der, out->len, NULL, &out->cert);
-    return err;
-}
-
-static void made_free(made_t *m)
-{
-    ltls_cert_free(m->cert);
-    ltls_free(NULL, m->der, m->len);
-    ltls_key_free(m->key);
-}
-
 static int fail(const char *what, ltls_err_t err, const char *detail)
 {
     tool_error(what, err, detail);
@@ -129,7 +102,7 @@ int ltls_tool_demo(int argc, char **argv)
         return fail("provider", err, NULL);
 
     int rc = 1;
-    made_t ca = {0}, srv = {0};
+    ltls_certwrite_issued_t ca = {0}, srv = {0};
     ltls_trust_store_t *trust = NULL;
     ltls_context_t *sctx = NULL, *cctx = NULL;
     ltls_socket_t *s = NULL;
@@ -168,7 +141,8 @@ int ltls_tool_demo(int argc, char **argv)
     ls.ips = ips;
     ls.ip_count = 2;
     double t0 = tool_now();
-    if ((err = make(prov, &cs, NULL, &ca)) || (err = make(prov, &ls, &ca, &srv))) {
+    if ((err = ltls_certwrite_issue(prov, LTLS_KEY_EC, 0x0017, &cs, NULL, &ca)) ||
+        (err = ltls_certwrite_issue(prov, LTLS_KEY_EC, 0x0017, &ls, &ca, &srv))) {
         rc = fail("making the certificates", err, NULL);
         goto done;
     }
@@ -316,8 +290,8 @@ done:
     ltls_context_unref(cctx);
     ltls_context_unref(sctx);
     ltls_trust_store_unref(trust);
-    made_free(&srv);
-    made_free(&ca);
+    ltls_certwrite_issued_free(&srv);
+    ltls_certwrite_issued_free(&ca);
     tool_keylog_close();
     ltls_provider_free(prov);
     return rc;

@@ -788,3 +788,30 @@ out:
     ltls_free(alloc, tbs, tbs_len);
     return err;
 }
+
+ltls_err_t ltls_certwrite_issue(const ltls_provider_t *p, ltls_key_type_t type, uint16_t curve,
+                                const ltls_certwrite_spec_t *spec,
+                                const ltls_certwrite_issued_t *issuer,
+                                ltls_certwrite_issued_t *out)
+{
+    if (!out)
+        return ltls_err_make(LTLS_R_NULL_ARGUMENT);
+    memset(out, 0, sizeof *out);
+    ltls_err_t err = ltls_key_generate(p, type, curve, 0, &out->key);
+    if (!err)
+        err = ltls_certwrite(spec, out->key, issuer ? issuer->cert : NULL,
+                             issuer ? issuer->key : NULL, NULL, &out->der, &out->len);
+    if (!err)
+        err = ltls_cert_parse(out->der, out->len, NULL, &out->cert);
+    return err;
+}
+
+void ltls_certwrite_issued_free(ltls_certwrite_issued_t *m)
+{
+    if (!m)
+        return;
+    ltls_cert_free(m->cert);
+    ltls_free(NULL, m->der, m->len);
+    ltls_key_free(m->key);
+    memset(m, 0, sizeof *m);
+}

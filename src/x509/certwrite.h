@@ -132,4 +132,28 @@ ltls_err_t ltls_certwrite(const ltls_certwrite_spec_t *spec, const ltls_key_t *s
                           const ltls_cert_t *issuer, const ltls_key_t *issuer_key,
                           const ltls_allocator_t *alloc, uint8_t **der, size_t *der_len);
 
+/* A fresh key, a certificate written for it and that certificate parsed:
+ * how the demo and the tests issue their PKIs. */
+typedef struct ltls_certwrite_issued {
+    ltls_key_t *key;
+    uint8_t *der; /* from the default allocator */
+    size_t len;
+    ltls_cert_t *cert;
+} ltls_certwrite_issued_t;
+
+/* Generates a key of type/curve on p (as ltls_key_generate, RSA at its
+ * default size), writes spec for it with ltls_certwrite, signed by issuer
+ * (self-signed when NULL), and parses the result into out->cert. *out is
+ * cleared first; on error it holds what was made so far, which
+ * ltls_certwrite_issued_free releases.
+ * Errors: ltls_key_generate's, ltls_certwrite's and ltls_cert_parse's. */
+ltls_err_t ltls_certwrite_issue(const ltls_provider_t *p, ltls_key_type_t type, uint16_t curve,
+                                const ltls_certwrite_spec_t *spec,
+                                const ltls_certwrite_issued_t *issuer,
+                                ltls_certwrite_issued_t *out);
+
+/* Frees what ltls_certwrite_issue made and clears *m (NULL members are
+ * skipped, so a cleared or half-made struct is fine). */
+void ltls_certwrite_issued_free(ltls_certwrite_issued_t *m);
+
 #endif

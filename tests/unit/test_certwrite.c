@@ -10,14 +10,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/mem.h"
 #include "crypto/keyfile/keyfile.h"
 #include "lucidtls/lucidtls.h"
 #include "test.h"
 #include "test_provider.h"
 #include "x509/cert.h"
 #include "x509/certwrite.h"
-#include "certwrite_fixture.h"
 
 static ltls_provider_t *prov;
 static int64_t now_;
@@ -57,8 +55,8 @@ static ltls_certwrite_spec_t leaf_spec(void)
     return s;
 }
 
-static ltls_err_t verify(const made_t *leaf, const made_t *ca, const char *host,
-                         ltls_purpose_t purpose, ltls_verify_result_t *res)
+static ltls_err_t verify(const ltls_certwrite_issued_t *leaf, const ltls_certwrite_issued_t *ca,
+                         const char *host, ltls_purpose_t purpose, ltls_verify_result_t *res)
 {
     ltls_trust_store_t *store = NULL;
     ltls_err_t err = ltls_trust_store_new(NULL, &store);
@@ -87,10 +85,10 @@ static ltls_err_t verify(const made_t *leaf, const made_t *ca, const char *host,
 
 TEST(ca_and_leaf_fields)
 {
-    made_t ca, leaf;
+    ltls_certwrite_issued_t ca, leaf;
     ltls_certwrite_spec_t cs = ca_spec(), ls = leaf_spec();
-    CHECK_OK(made_make(prov, &ca, LTLS_KEY_EC, 0x0017, &cs, NULL));
-    CHECK_OK(made_make(prov, &leaf, LTLS_KEY_EC, 0x0017, &ls, &ca));
+    CHECK_OK(ltls_certwrite_issue(prov, LTLS_KEY_EC, 0x0017, &cs, NULL, &ca));
+    CHECK_OK(ltls_certwrite_issue(prov, LTLS_KEY_EC, 0x0017, &ls, &ca, &leaf));
 
     char buf[256];
     ltls_cert_subject(ca.cert, buf, sizeof buf);
@@ -140,16 +138,16 @@ TEST(ca_and_leaf_fields)
     CHECK(leaf.cert->key.type == LTLS_KEY_EC && leaf.cert->key.curve == 0x0017);
     CHECK(leaf.cert->key.point_size == 65 && ki.point_size == 65);
     CHECK_MEM(leaf.cert->key.point, ki.point, 65);
-    made_free(&leaf);
-    made_free(&ca);
+    ltls_certwrite_issued_free(&leaf);
+    ltls_certwrite_issued_free(&ca);
 }
 
 TEST(chain_verifies)
 {
-    made_t ca, leaf;
+    ltls_certwrite_issued_t ca, leaf;
     ltls_certwrite_spec_t cs = ca_spec(), ls = leaf_spec();
-    CHECK_OK(made_make(prov, &ca, LTLS_KEY_EC, 0x0017, &cs, NULL));
-    CHECK_OK(made_make(prov, &leaf, LTLS_KEY_EC, 0x0017, &ls, &ca));
+    CHECK_OK(ltls_certwrite_issue(prov, LTLS_KEY_EC, 0x0017, &cs, NULL, &ca));
+    CHECK_OK(ltls_certwrite_issue(prov, LTLS_KEY_EC, 0x0017, &ls, &ca, &leaf));
     ltls_verify_result_t res;
     CHECK_OK(verify(&leaf, &ca, "localhost", LTLS_PURPOSE_SERVER_AUTH, &res));
     CHECK(res.path_len == 2);
@@ -157,8 +155,8 @@ TEST(chain_verifies)
     CHECK_OK(verify(&leaf, &ca, NULL, LTLS_PURPOSE_CLIENT_AUTH, &res));
     CHECK_ERR(verify(&leaf, &ca, "example.org", LTLS_PURPOSE_SERVER_AUTH, &res),
               LTLS_R_CERT_NAME_MISMATCH);
-    made_free(&leaf);
-    made_free(&ca);
+    ltls_certwrite_issued_free(&leaf);
+    ltls_certwrite_issued_free(&ca);
 }
 
 /* Every key type as issuer and as subject: the signature algorithm follows
@@ -181,12 +179,12 @@ TEST(every_key_type)
     for (size_t i = 0; i < n; i++) {
         if (!ltls_provider_has_sigscheme(prov, &ltls_sig_ed448) && kinds[i].type == LTLS_KEY_ED448)
             continue;
-        made_t ca, leaf;
+        ltls_certwrite_issued_t ca, leaf;
         ltls_certwrite_spec_t cs = ca_spec(), ls = leaf_spec();
-        CHECK_OK(made_make(prov, &ca, kinds[i].type, kinds[i].curve, &cs, NULL));
+        CHECK_OK(ltls_certwrite_issue(prov, kinds[i].type, kinds[i].curve, &cs, NULL, &ca));
         CHECK(ca.cert->sig_alg == kinds[i].alg);
         size_t j = (i + 1) % n; /* a subject key of another type */
-        CHECK_OK(made_make(prov, &leaf, kinds[j].type, kinds[j].curve, &ls, &ca));
+        CHECK_OK(ltls_certwrite_issue(prov, kinds[j].type, kinds[j].curve, &ls, &ca, &leaf));
         CHECK(leaf.cert->sig_alg == kinds[i].alg);
         CHECK(leaf.cert->key.type == kinds[j].type);
         ltls_verify_result_t res;
@@ -194,8 +192,8 @@ TEST(every_key_type)
         if (err)
             printf("# %zu: %s\n", i, res.detail);
         CHECK_OK(err);
-        made_free(&leaf);
-        made_free(&ca);
+        ltls_certwrite_issued_free(&leaf);
+        ltls_certwrite_issued_free(&ca);
     }
 }
 
@@ -210,35 +208,35 @@ TEST(large_and_far_future)
         snprintf(names[i], sizeof names[i], "host%05d.example.test", i);
         ptrs[i] = names[i];
     }
-    made_t ca;
+    ltls_certwrite_issued_t ca;
     ltls_certwrite_spec_t cs = ca_spec();
     cs.not_before = -631152000;  /* 1950-01-01: UTCTime's first year */
     cs.not_after = 4102444800;   /* 2100-01-01: GeneralizedTime */
     cs.dns_names = ptrs;
     cs.dns_count = N;
-    CHECK_OK(made_make(prov, &ca, LTLS_KEY_ED25519, 0, &cs, NULL));
+    CHECK_OK(ltls_certwrite_issue(prov, LTLS_KEY_ED25519, 0, &cs, NULL, &ca));
     CHECK(ca.len > 40000 && ca.len < LTLS_X509_MAX_CERT_SIZE);
     CHECK(ltls_cert_not_before(ca.cert) == -631152000);
     CHECK(ltls_cert_not_after(ca.cert) == 4102444800);
     CHECK(ltls_x509_match_host(ca.cert, "host01999.example.test"));
-    made_free(&ca);
+    ltls_certwrite_issued_free(&ca);
 
     /* 1949 and 2049/2050 on either side of the UTCTime window. */
     static const int64_t times[] = {-631152001, 2524607999, 2524608000, 253402300799};
     for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
         cs = ca_spec();
         cs.not_after = times[i];
-        CHECK_OK(made_make(prov, &ca, LTLS_KEY_EC, 0x0017, &cs, NULL));
+        CHECK_OK(ltls_certwrite_issue(prov, LTLS_KEY_EC, 0x0017, &cs, NULL, &ca));
         CHECK(ltls_cert_not_after(ca.cert) == times[i]);
-        made_free(&ca);
+        ltls_certwrite_issued_free(&ca);
     }
 }
 
 TEST(bad_arguments)
 {
-    made_t ca, other;
+    ltls_certwrite_issued_t ca, other;
     ltls_certwrite_spec_t cs = ca_spec(), ls = leaf_spec();
-    CHECK_OK(made_make(prov, &ca, LTLS_KEY_EC, 0x0017, &cs, NULL));
+    CHECK_OK(ltls_certwrite_issue(prov, LTLS_KEY_EC, 0x0017, &cs, NULL, &ca));
     CHECK_OK(ltls_key_generate(prov, LTLS_KEY_EC, 0x0017, 0, &other.key));
     uint8_t *der = NULL;
     size_t len = 0;
@@ -276,8 +274,8 @@ TEST(bad_arguments)
     CHECK(other.cert->ext_critical & LTLS_X509_EXT_SAN);
     other.der = der;
     other.len = len;
-    made_free(&other);
-    made_free(&ca);
+    ltls_certwrite_issued_free(&other);
+    ltls_certwrite_issued_free(&ca);
 }
 
 TEST(key_generate_errors)
@@ -329,10 +327,11 @@ TEST(openssl_accepts)
     static const ltls_key_type_t types[] = {LTLS_KEY_EC, LTLS_KEY_RSA, LTLS_KEY_ED25519};
     int all_ok = 1;
     for (size_t i = 0; i < 3; i++) {
-        made_t ca, leaf;
+        ltls_certwrite_issued_t ca, leaf;
         ltls_certwrite_spec_t cs = ca_spec(), ls = leaf_spec();
-        CHECK_OK(made_make(prov, &ca, types[i], types[i] == LTLS_KEY_EC ? 0x0017 : 0, &cs, NULL));
-        CHECK_OK(made_make(prov, &leaf, LTLS_KEY_EC, 0x0017, &ls, &ca));
+        uint16_t curve = types[i] == LTLS_KEY_EC ? 0x0017 : 0;
+        CHECK_OK(ltls_certwrite_issue(prov, types[i], curve, &cs, NULL, &ca));
+        CHECK_OK(ltls_certwrite_issue(prov, LTLS_KEY_EC, 0x0017, &ls, &ca, &leaf));
         CHECK(write_file(ca_path, ca.der, ca.len) && write_file(leaf_path, leaf.der, leaf.len));
         snprintf(cmd, sizeof cmd,
                  "cd %s && openssl x509 -inform DER -in ca.der -out ca.pem && "
@@ -348,8 +347,8 @@ TEST(openssl_accepts)
                  dir);
         if (!run(cmd))
             all_ok = 0;
-        made_free(&leaf);
-        made_free(&ca);
+        ltls_certwrite_issued_free(&leaf);
+        ltls_certwrite_issued_free(&ca);
     }
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     (void)system(cmd);

@@ -20,7 +20,6 @@
 #include "test_provider.h"
 #include "x509/cert.h"
 #include "x509/certwrite.h"
-#include "certwrite_fixture.h"
 
 static ltls_provider_t *prov;
 static int64_t now_;
@@ -71,9 +70,10 @@ static size_t name_der(uint8_t *out, const char *const *rdns, size_t n)
  * ------------------------------------------------------------------------- */
 
 /* Ed25519 keys: the fastest to generate and sign with, on both providers. */
-static ltls_err_t make(made_t *m, const ltls_certwrite_spec_t *spec, const made_t *issuer)
+static ltls_err_t make(ltls_certwrite_issued_t *m, const ltls_certwrite_spec_t *spec,
+                       const ltls_certwrite_issued_t *issuer)
 {
-    return made_make(prov, m, LTLS_KEY_ED25519, 0, spec, issuer);
+    return ltls_certwrite_issue(prov, LTLS_KEY_ED25519, 0, spec, issuer, m);
 }
 
 static ltls_certwrite_spec_t ca_spec(const char *cn)
@@ -110,7 +110,8 @@ static ltls_certwrite_spec_t leaf_spec(const char *const *dns, const ltls_certwr
 
 /* Verifies leaf (and the intermediates, leaf first) against root for
  * serverAuth and host; *detail receives the sentence on failure. */
-static ltls_err_t verify_path(const made_t *root, const made_t *const *chain, size_t n,
+static ltls_err_t verify_path(const ltls_certwrite_issued_t *root,
+                              const ltls_certwrite_issued_t *const *chain, size_t n,
                               const char *host, ltls_verify_result_t *res)
 {
     ltls_trust_store_t *store = NULL;
@@ -139,19 +140,19 @@ static ltls_err_t verify_path(const made_t *root, const made_t *const *chain, si
 }
 
 /* A leaf for one DNS name or IP under root, verified for host. */
-static ltls_err_t leaf_under(const made_t *root, const char *dns, const ltls_certwrite_ip_t *ip,
-                             const char *host)
+static ltls_err_t leaf_under(const ltls_certwrite_issued_t *root, const char *dns,
+                             const ltls_certwrite_ip_t *ip, const char *host)
 {
     const char *const names[1] = {dns};
     ltls_certwrite_spec_t ls = leaf_spec(dns ? names : NULL, ip);
-    made_t leaf;
+    ltls_certwrite_issued_t leaf;
     ltls_err_t err = make(&leaf, &ls, root);
     if (!err) {
         ltls_verify_result_t res;
-        const made_t *chain[1] = {&leaf};
+        const ltls_certwrite_issued_t *chain[1] = {&leaf};
         err = verify_path(root, chain, 1, host, &res);
     }
-    made_free(&leaf);
+    ltls_certwrite_issued_free(&leaf);
     return err;
 }
 
@@ -220,7 +221,7 @@ TEST(round_trip_every_form)
                 cs.nc_permitted = permitted, cs.nc_permitted_count = np;
             if (lists & 2)
                 cs.nc_excluded = excluded, cs.nc_excluded_count = ne;
-            made_t ca;
+            ltls_certwrite_issued_t ca;
             CHECK_OK(make(&ca, &cs, NULL));
             const ltls_cert_t *c = ca.cert;
             CHECK(c->ext_present & LTLS_X509_EXT_NAME_CONSTRAINTS);
@@ -236,16 +237,16 @@ TEST(round_trip_every_form)
                 forms |= 1u << LTLS_X509_GN_DNS | 1u << LTLS_X509_GN_IP |
                          1u << LTLS_X509_GN_RFC822 | 1u << LTLS_X509_GN_DIRECTORY;
             CHECK(c->nc_forms == forms);
-            made_free(&ca);
+            ltls_certwrite_issued_free(&ca);
         }
     }
     /* Without subtrees there is no extension. */
     ltls_certwrite_spec_t cs = ca_spec("no nc");
-    made_t ca;
+    ltls_certwrite_issued_t ca;
     CHECK_OK(make(&ca, &cs, NULL));
     CHECK(!(ca.cert->ext_present & LTLS_X509_EXT_NAME_CONSTRAINTS));
     CHECK(ca.cert->nc_permitted.len == 0 && ca.cert->nc_excluded.len == 0);
-    made_free(&ca);
+    ltls_certwrite_issued_free(&ca);
 }
 
 /* Hundreds of subtrees and a long directoryName: the long forms of DER
@@ -284,13 +285,13 @@ TEST(round_trip_large)
     cs.nc_permitted_count = N + 1;
     cs.nc_excluded = st + N / 2;
     cs.nc_excluded_count = N / 2 + 1;
-    made_t ca;
+    ltls_certwrite_issued_t ca;
     CHECK_OK(make(&ca, &cs, NULL));
     printf("# %d + %d subtrees: a certificate of %zu bytes\n", N + 1, N / 2 + 1, ca.len);
     CHECK(ca.len > 20000);
     CHECK(same_subtrees(ca.cert->nc_permitted, st, N + 1));
     CHECK(same_subtrees(ca.cert->nc_excluded, st + N / 2, N / 2 + 1));
-    made_free(&ca);
+    ltls_certwrite_issued_free(&ca);
 }
 
 /* ---------------------------------------------------------------------------
@@ -303,7 +304,7 @@ TEST(permitted_dns)
     ltls_certwrite_spec_t cs = ca_spec("permits example.test");
     cs.nc_permitted = p;
     cs.nc_permitted_count = 1;
-    made_t ca;
+    ltls_certwrite_issued_t ca;
     CHECK_OK(make(&ca, &cs, NULL));
     CHECK_OK(leaf_under(&ca, "www.example.test", NULL, "www.example.test"));
     CHECK_OK(leaf_under(&ca, "example.test", NULL, "example.test"));
@@ -316,7 +317,7 @@ TEST(permitted_dns)
     /* no DNS constraint on IP addresses: the form is not constrained */
     const ltls_certwrite_ip_t ip = {4, {198, 51, 100, 7}};
     CHECK_OK(leaf_under(&ca, NULL, &ip, "198.51.100.7"));
-    made_free(&ca);
+    ltls_certwrite_issued_free(&ca);
 }
 
 TEST(excluded_dns)
@@ -325,7 +326,7 @@ TEST(excluded_dns)
     ltls_certwrite_spec_t cs = ca_spec("excludes bad.example.test");
     cs.nc_excluded = e;
     cs.nc_excluded_count = 1;
-    made_t ca;
+    ltls_certwrite_issued_t ca;
     CHECK_OK(make(&ca, &cs, NULL));
     CHECK_OK(leaf_under(&ca, "good.example.test", NULL, "good.example.test"));
     CHECK_ERR(leaf_under(&ca, "bad.example.test", NULL, "bad.example.test"),
@@ -335,7 +336,7 @@ TEST(excluded_dns)
     /* a wildcard that could stand for an excluded name */
     CHECK_ERR(leaf_under(&ca, "*.example.test", NULL, "x.example.test"),
               LTLS_R_CERT_NAME_CONSTRAINTS);
-    made_free(&ca);
+    ltls_certwrite_issued_free(&ca);
 }
 
 TEST(ip_constraints)
@@ -353,7 +354,7 @@ TEST(ip_constraints)
     cs.nc_permitted_count = 2;
     cs.nc_excluded = e;
     cs.nc_excluded_count = 1;
-    made_t ca;
+    ltls_certwrite_issued_t ca;
     CHECK_OK(make(&ca, &cs, NULL));
     const ltls_certwrite_ip_t in4 = {4, {192, 0, 2, 10}}, excl4 = {4, {192, 0, 2, 200}},
                               out4 = {4, {198, 51, 100, 1}},
@@ -366,7 +367,7 @@ TEST(ip_constraints)
     CHECK_ERR(leaf_under(&ca, NULL, &out6, "2001:db9::1"), LTLS_R_CERT_NAME_CONSTRAINTS);
     /* DNS names are unconstrained here */
     CHECK_OK(leaf_under(&ca, "anything.test", NULL, "anything.test"));
-    made_free(&ca);
+    ltls_certwrite_issued_free(&ca);
 
     /* A mask that is not a prefix can be written, and the verifier refuses
      * the CA for it (§4.2.1.10 speaks of address ranges in CIDR form). */
@@ -378,7 +379,7 @@ TEST(ip_constraints)
     cs.nc_permitted_count = 1;
     CHECK_OK(make(&ca, &cs, NULL));
     CHECK_ERR(leaf_under(&ca, NULL, &in4, "192.0.2.10"), LTLS_R_CERT_MALFORMED);
-    made_free(&ca);
+    ltls_certwrite_issued_free(&ca);
 }
 
 TEST(directory_name_constraints)
@@ -392,7 +393,7 @@ TEST(directory_name_constraints)
     cs.nc_permitted_count = 1;
     cs.nc_excluded = e;
     cs.nc_excluded_count = 1;
-    made_t ca;
+    ltls_certwrite_issued_t ca;
     CHECK_OK(make(&ca, &cs, NULL));
     CHECK_OK(leaf_under(&ca, "a.example.test", NULL, "a.example.test"));
 
@@ -409,16 +410,16 @@ TEST(directory_name_constraints)
         ls.organization = NULL;
         ls.subject_der = dn;
         ls.subject_der_len = name_der(dn, subjects[i], i ? 3 : 2);
-        made_t leaf;
+        ltls_certwrite_issued_t leaf;
         CHECK_OK(make(&leaf, &ls, &ca));
         CHECK(leaf.cert->subject.len == ls.subject_der_len);
         CHECK(memcmp(leaf.cert->subject.p, dn, ls.subject_der_len) == 0);
-        const made_t *chain[1] = {&leaf};
+        const ltls_certwrite_issued_t *chain[1] = {&leaf};
         ltls_verify_result_t res;
         CHECK_ERR(verify_path(&ca, chain, 1, "b.example.test", &res), want[i]);
-        made_free(&leaf);
+        ltls_certwrite_issued_free(&leaf);
     }
-    made_free(&ca);
+    ltls_certwrite_issued_free(&ca);
 }
 
 /* Constraints of an intermediate apply below it, and those of the root
@@ -434,7 +435,7 @@ TEST(constraints_on_an_intermediate)
     is.nc_excluded = ie;
     is.nc_excluded_count = 1;
     is.nc_critical = 0; /* non-critical is enforced all the same */
-    made_t root, inter;
+    ltls_certwrite_issued_t root, inter;
     CHECK_OK(make(&root, &rs, NULL));
     CHECK_OK(make(&inter, &is, &root));
     static const char *const ok_name[] = {"www.example.test"};
@@ -445,30 +446,30 @@ TEST(constraints_on_an_intermediate)
                                          LTLS_R_CERT_NAME_CONSTRAINTS};
     for (size_t i = 0; i < 3; i++) {
         ltls_certwrite_spec_t ls = leaf_spec(names[i], NULL);
-        made_t leaf;
+        ltls_certwrite_issued_t leaf;
         CHECK_OK(make(&leaf, &ls, &inter));
-        const made_t *chain[2] = {&leaf, &inter};
+        const ltls_certwrite_issued_t *chain[2] = {&leaf, &inter};
         ltls_verify_result_t res;
         CHECK_ERR(verify_path(&root, chain, 2, names[i][0], &res), want[i]);
         if (i == 0)
             CHECK(res.path_len == 3);
-        made_free(&leaf);
+        ltls_certwrite_issued_free(&leaf);
     }
     /* An intermediate outside the root's directoryName subtree. */
     ltls_certwrite_spec_t os = ca_spec("outsider");
     os.organization = "elsewhere";
-    made_t outsider, leaf;
+    ltls_certwrite_issued_t outsider, leaf;
     CHECK_OK(make(&outsider, &os, &root));
     ltls_certwrite_spec_t ls = leaf_spec(ok_name, NULL);
     CHECK_OK(make(&leaf, &ls, &outsider));
-    const made_t *chain[2] = {&leaf, &outsider};
+    const ltls_certwrite_issued_t *chain[2] = {&leaf, &outsider};
     ltls_verify_result_t res;
     CHECK_ERR(verify_path(&root, chain, 2, ok_name[0], &res), LTLS_R_CERT_NAME_CONSTRAINTS);
     CHECK(strstr(res.detail, "outsider") != NULL);
-    made_free(&leaf);
-    made_free(&outsider);
-    made_free(&inter);
-    made_free(&root);
+    ltls_certwrite_issued_free(&leaf);
+    ltls_certwrite_issued_free(&outsider);
+    ltls_certwrite_issued_free(&inter);
+    ltls_certwrite_issued_free(&root);
 }
 
 /* rfc822Name and URI constraints do not touch a leaf without names of
@@ -480,7 +481,7 @@ TEST(other_forms_and_leaf_with_constraints)
     ltls_certwrite_spec_t cs = ca_spec("mail and URI constraints");
     cs.nc_permitted = p;
     cs.nc_permitted_count = 2;
-    made_t ca;
+    ltls_certwrite_issued_t ca;
     CHECK_OK(make(&ca, &cs, NULL));
     CHECK_OK(leaf_under(&ca, "www.example.org", NULL, "www.example.org"));
 
@@ -489,13 +490,13 @@ TEST(other_forms_and_leaf_with_constraints)
     const ltls_certwrite_subtree_t lp[] = {SUB(LTLS_X509_GN_DNS, "example.test")};
     ls.nc_permitted = lp;
     ls.nc_permitted_count = 1;
-    made_t leaf;
+    ltls_certwrite_issued_t leaf;
     CHECK_OK(make(&leaf, &ls, &ca));
-    const made_t *chain[1] = {&leaf};
+    const ltls_certwrite_issued_t *chain[1] = {&leaf};
     ltls_verify_result_t res;
     CHECK_ERR(verify_path(&ca, chain, 1, dns[0], &res), LTLS_R_CERT_MALFORMED);
-    made_free(&leaf);
-    made_free(&ca);
+    ltls_certwrite_issued_free(&leaf);
+    ltls_certwrite_issued_free(&ca);
 }
 
 /* ---------------------------------------------------------------------------
@@ -604,7 +605,7 @@ TEST(openssl_reads_the_extension)
     cs.nc_permitted_count = 3;
     cs.nc_excluded = e;
     cs.nc_excluded_count = 2;
-    made_t ca;
+    ltls_certwrite_issued_t ca;
     CHECK_OK(make(&ca, &cs, NULL));
     char dir[] = "/tmp/ltls-certwrite-nc-XXXXXX";
     CHECK(mkdtemp(dir) != NULL);
@@ -631,7 +632,7 @@ TEST(openssl_reads_the_extension)
     CHECK(rc == 0);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     (void)system(cmd);
-    made_free(&ca);
+    ltls_certwrite_issued_free(&ca);
 }
 
 int main(void)

@@ -26,7 +26,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/mem.h"
 #include "crypto/keyfile/keyfile.h" /* ltls_key_handle */
 #include "lucidtls/lucidtls.h"
 #include "test.h"
@@ -48,19 +47,13 @@ static const kind_t kinds[] = {
 #define NKIND (sizeof(kinds) / sizeof(kinds[0]))
 
 typedef struct leaf {
-    ltls_key_t *key;
-    uint8_t *der;
-    size_t der_len;
-    ltls_cert_t *cert;
+    ltls_certwrite_issued_t made;
     const ltls_cert_t *certs[1];
     ltls_signing_chain_t chain;
 } leaf_t;
 
 static ltls_provider_t *provs[NPROV];
-static ltls_key_t *ca_key;
-static uint8_t *ca_der;
-static size_t ca_len;
-static ltls_cert_t *ca_cert;
+static ltls_certwrite_issued_t ca;
 static ltls_trust_store_t *trust;
 static leaf_t leaves[NPROV][NKIND];
 static int64_t now;
@@ -90,28 +83,23 @@ static int setup(void)
     ls.eku = LTLS_X509_EKU_SERVER_AUTH;
     ls.dns_names = dns;
     ls.dns_count = 1;
-    if (ltls_key_generate(provs[0], LTLS_KEY_EC, 0x0017, 0, &ca_key) ||
-        ltls_certwrite(&cs, ca_key, NULL, NULL, NULL, &ca_der, &ca_len) ||
-        ltls_cert_parse(ca_der, ca_len, NULL, &ca_cert) || ltls_trust_store_new(NULL, &trust) ||
-        ltls_trust_store_add(trust, ca_der, ca_len, NULL))
+    if (ltls_certwrite_issue(provs[0], LTLS_KEY_EC, 0x0017, &cs, NULL, &ca) ||
+        ltls_trust_store_new(NULL, &trust) || ltls_trust_store_add(trust, ca.der, ca.len, NULL))
         return -1;
     for (size_t p = 0; p < NPROV; p++) {
         for (size_t k = 0; k < NKIND; k++) {
             leaf_t *l = &leaves[p][k];
-            ltls_err_t err = ltls_key_generate(provs[p], kinds[k].type, kinds[k].curve, 0, &l->key);
-            if (!err)
-                err = ltls_certwrite(&ls, l->key, ca_cert, ca_key, NULL, &l->der, &l->der_len);
-            if (!err)
-                err = ltls_cert_parse(l->der, l->der_len, NULL, &l->cert);
+            ltls_err_t err =
+                ltls_certwrite_issue(provs[p], kinds[k].type, kinds[k].curve, &ls, &ca, &l->made);
             if (err) {
                 printf("# %s leaf on %s: %s\n", kinds[k].name, provs[p]->name,
                        ltls_err_message(err));
                 return -1;
             }
-            l->certs[0] = l->cert;
+            l->certs[0] = l->made.cert;
             l->chain.certs = l->certs;
             l->chain.cert_count = 1;
-            l->chain.key = l->key;
+            l->chain.key = l->made.key;
         }
     }
     return 0;
@@ -120,16 +108,10 @@ static int setup(void)
 static void teardown(void)
 {
     for (size_t p = 0; p < NPROV; p++)
-        for (size_t k = 0; k < NKIND; k++) {
-            leaf_t *l = &leaves[p][k];
-            ltls_cert_free(l->cert);
-            ltls_free(NULL, l->der, l->der_len);
-            ltls_key_free(l->key);
-        }
+        for (size_t k = 0; k < NKIND; k++)
+            ltls_certwrite_issued_free(&leaves[p][k].made);
     ltls_trust_store_unref(trust);
-    ltls_cert_free(ca_cert);
-    ltls_free(NULL, ca_der, ca_len);
-    ltls_key_free(ca_key);
+    ltls_certwrite_issued_free(&ca);
 }
 
 /* ---------------------------------------------------------------------------
@@ -369,7 +351,7 @@ static int sign_verify(size_t si, size_t vi, size_t kind, const ltls_sigscheme_t
 {
     static const uint8_t msg[] = "lucidtls cross-provider signature";
     const ltls_provider_t *sp = provs[si], *vp = provs[vi];
-    const ltls_privkey_t *priv = ltls_key_handle(leaves[si][kind].key);
+    const ltls_privkey_t *priv = ltls_key_handle(leaves[si][kind].made.key);
     uint8_t buf[LTLS_PUBKEY_EXPORT_MAX], sig[LTLS_SIG_MAX_SIZE];
     ltls_pubkey_info_t info;
     ltls_pubkey_t *pub = NULL;
