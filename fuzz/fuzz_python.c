@@ -535,6 +535,17 @@ static PyObject *parse_certs(PyObject *arg)
     return certs;
 }
 
+/* The input for an argument that takes certificates: parsed, or with
+ * F_WRONG the wrong-typed object itself, so that the callee's own type
+ * check is what gets exercised. NULL when parse_certs() refused it. */
+static PyObject *chain_arg(const in_t *in)
+{
+    PyObject *arg = bytes_arg(in, in->p, in->n);
+    PyObject *chain = in->form == F_WRONG ? Py_NewRef(arg) : parse_certs(arg);
+    Py_DECREF(arg);
+    return chain;
+}
+
 static void certs_accessors(PyObject *certs)
 {
     Py_ssize_t n = PyList_GET_SIZE(certs);
@@ -1174,9 +1185,7 @@ static void ep_provider(const in_t *in)
 
 static void ep_verify_chain(const in_t *in)
 {
-    PyObject *arg = bytes_arg(in, in->p, in->n);
-    PyObject *chain = in->form == F_WRONG ? Py_NewRef(arg) : parse_certs(arg);
-    Py_DECREF(arg);
+    PyObject *chain = chain_arg(in);
     if (!chain)
         return;
     PyObject *host = new_ref(PyUnicode_FromString((in->h & 2) ? "localhost" : "p256.test"));
@@ -1521,9 +1530,7 @@ static void ep_socket_args(const in_t *in)
 
 static void ep_chains(const in_t *in)
 {
-    PyObject *arg = bytes_arg(in, in->p, in->n);
-    PyObject *certs = in->form == F_WRONG ? Py_NewRef(arg) : parse_certs(arg);
-    Py_DECREF(arg);
+    PyObject *certs = chain_arg(in);
     if (!certs)
         return;
     int server = !(in->h & 1);
